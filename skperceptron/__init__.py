@@ -1,0 +1,6 @@
+"""Classic neural networks for scikit-learn, trained by numba-compiled kernels."""
+
+from ._mlp import MLPClassifier, MLPRegressor
+
+__version__ = "0.1.0.dev0"
+__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]

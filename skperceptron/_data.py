@@ -1,0 +1,33 @@
+"""Turning validated X into the tuple the compiled kernels take."""
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def kernel_data(X, dtype):
+    """Return ``(X_dense, X_data, X_indices, X_indptr)`` for the kernels.
+
+    Dense X becomes C-contiguous in ``dtype`` (no copy when it already is);
+    sparse X becomes CSR with int64 indices, and the dense slot is empty.
+    """
+    if sp.issparse(X):
+        X = sp.csr_matrix(X)  # no copy for CSR input
+        return (
+            np.empty((0, 0), dtype=dtype),
+            np.ascontiguousarray(X.data, dtype=dtype),
+            np.ascontiguousarray(X.indices, dtype=np.int64),
+            np.ascontiguousarray(X.indptr, dtype=np.int64),
+        )
+    return (
+        np.ascontiguousarray(X, dtype=dtype),
+        np.empty(0, dtype=dtype),
+        np.empty(0, dtype=np.int64),
+        np.empty(0, dtype=np.int64),
+    )
+
+
+def take_rows(X, rows):
+    """Rows of dense or sparse X (a copy), for a validation subset."""
+    if sp.issparse(X):
+        return sp.csr_matrix(X)[rows]
+    return X[rows]

@@ -1,0 +1,1 @@
+"""numba-compiled kernels. Nothing here imports from the estimator layer."""

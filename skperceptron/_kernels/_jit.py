@@ -1,0 +1,24 @@
+"""The one place that sets numba options for every kernel.
+
+``cache=True`` keeps the compiled machine code on disk between processes. numba
+looks for a writable place next to the source (``__pycache__``), then in
+``NUMBA_CACHE_DIR`` or the user-wide cache. When none is writable (read-only
+site-packages and HOME) numba refuses ``cache=True`` at decoration time; we then
+compile without a cache instead of failing the import.
+"""
+
+from numba import njit
+
+# Reassociation and contraction let LLVM vectorise reductions and fuse
+# multiply-adds. "nnan" and "ninf" are deliberately absent: divergence must stay
+# detectable as NaN/inf in losses and weights.
+FASTMATH = frozenset({"nsz", "arcp", "contract", "reassoc"})
+
+
+def jit(func):
+    """Compile ``func`` lazily with the project's numba options."""
+    options = dict(fastmath=set(FASTMATH), error_model="numpy", nogil=True)
+    try:
+        return njit(cache=True, **options)(func)
+    except RuntimeError:  # no writable cache location anywhere
+        return njit(cache=False, **options)(func)

@@ -1,0 +1,732 @@
+"""Multilayer perceptrons: BaseMLP, MLPClassifier and MLPRegressor.
+
+Parameters, validation, target encoding, tags, warm_start/partial_fit and
+prediction live here; training is delegated to ``_training`` and the
+arithmetic to the compiled kernels.
+"""
+
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._data import kernel_data
+from ._kernels import network
+from ._kernels.losses import LOSS_CODES
+from ._params import ParamLayout, glorot_uniform
+from ._training import fit_lbfgs, fit_stochastic
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+_PREDICT_CHUNK_ROWS = 2048
+_STOCHASTIC_ATTRIBUTES = (
+    "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
+    "_no_improvement_count", "_optimizer", "_best_flat",
+)
+
+
+class BaseMLP(BaseEstimator, metaclass=ABCMeta):
+    """Shared machinery of the multilayer perceptrons. Use the subclasses."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    @abstractmethod
+    def __init__(
+        self, hidden_layer_sizes, activation, solver, alpha, batch_size,
+        learning_rate, learning_rate_init, power_t, max_iter, loss, shuffle,
+        random_state, tol, verbose, warm_start, momentum, nesterovs_momentum,
+        early_stopping, validation_fraction, beta_1, beta_2, epsilon,
+        n_iter_no_change, max_fun,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.loss = loss
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # ----------------------------------------------------------------- state
+    def __getstate__(self):
+        # coefs_ and intercepts_ are the truth; the flat vector is rebuilt from
+        # them on demand, so it is not pickled twice.
+        state = super().__getstate__()
+        state.pop("_flat", None)
+        return state
+
+    def _layout(self):
+        units = [self.coefs_[0].shape[0]] + [c.shape[1] for c in self.coefs_]
+        return ParamLayout(tuple(int(u) for u in units))
+
+    def _bind(self, flat, layout):
+        self._flat = flat
+        self.coefs_, self.intercepts_ = layout.views(flat)
+
+    def _current_flat(self):
+        """The flat vector behind coefs_/intercepts_, repacked if they were replaced."""
+        layout = self._layout()
+        flat = getattr(self, "_flat", None)
+        if flat is None or not self._views_of(flat, layout):
+            dtype = np.result_type(*self.coefs_, *self.intercepts_)
+            self._bind(layout.pack(self.coefs_, self.intercepts_, dtype), layout)
+        return self._flat, layout
+
+    def _views_of(self, flat, layout):
+        if flat.shape[0] != layout.n_params:
+            return False
+        base = flat.__array_interface__["data"][0]
+        offsets = list(layout.coef_offsets[:-1]) + list(layout.intercept_offsets[:-1])
+        arrays = list(self.coefs_) + list(self.intercepts_)
+        return all(
+            a.dtype == flat.dtype
+            and a.__array_interface__["data"][0] == base + off * flat.itemsize
+            and a.flags.c_contiguous
+            for a, off in zip(arrays, offsets)
+        )
+
+    def _activations(self, n_layers):
+        return [self.activation] * (n_layers - 2) + [self.out_activation_]
+
+    def _loss_code(self):
+        if self.out_activation_ == "logistic":
+            return LOSS_CODES["binary_log_loss"]
+        return LOSS_CODES[self.loss]
+
+    # ------------------------------------------------------------- training
+    def _atomic(self, method, *args, **kwargs):
+        """Run ``method``; on any error, put every attribute back as it was."""
+        saved = dict(self.__dict__)
+        try:
+            return method(*args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if not hasattr(sizes, "__iter__"):
+            sizes = [sizes]
+        sizes = list(sizes)
+        if any(int(s) != s or s <= 0 for s in sizes):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return [int(s) for s in sizes]
+
+    def _initialize(self, layout, dtype, random_state):
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_layers_ = len(layout.layer_units)
+        self.out_activation_ = self._output_activation()
+        init_factor = 2.0 if self.activation == "logistic" else 6.0
+        self._bind(glorot_uniform(layout, init_factor, random_state, dtype), layout)
+        for name in _STOCHASTIC_ATTRIBUTES:
+            self.__dict__.pop(name, None)
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            self._best_flat = self._flat.copy()
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        hidden = self._hidden_layer_sizes()
+        first_pass = not hasattr(self, "coefs_") or (
+            not self.warm_start and not incremental
+        )
+        X, Y, y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        self.n_outputs_ = Y.shape[1]
+        layout = ParamLayout((X.shape[1], *hidden, self.n_outputs_))
+        random_state = check_random_state(self.random_state)
+
+        if first_pass:
+            self._initialize(layout, X.dtype, random_state)
+        else:
+            flat, old_layout = self._current_flat()
+            if old_layout != layout:
+                raise ValueError(
+                    f"The network layout {layout.layer_units} differs from the fitted "
+                    f"one {old_layout.layer_units}; warm_start and partial_fit need "
+                    "the same hidden_layer_sizes, features and outputs."
+                )
+            # Train on a copy so that a failure leaves the fitted model untouched.
+            self._bind(flat.astype(X.dtype, copy=True), layout)
+            if hasattr(self, "loss_curve_"):
+                self.loss_curve_ = list(self.loss_curve_)
+            if isinstance(getattr(self, "validation_scores_", None), list):
+                self.validation_scores_ = list(self.validation_scores_)
+
+        data = kernel_data(X, X.dtype)
+        spec = layout.kernel_spec(self._activations(self.n_layers_))
+        if self.solver in _STOCHASTIC_SOLVERS:
+            fit_stochastic(
+                self, X, data, Y, y, sample_weight, spec, self._loss_code(),
+                incremental, random_state,
+            )
+        else:
+            fit_lbfgs(self, data, Y, sample_weight, spec, self._loss_code())
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels in classification, real numbers in
+            regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._atomic(self._fit, X, y, sample_weight, incremental=False)
+
+    def _check_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    # ----------------------------------------------------------- prediction
+    def _forward(self, X, check_input=True):
+        """Output-layer activations for X, shape (n_samples, n_outputs)."""
+        if check_input:
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        flat, layout = self._current_flat()
+        spec = layout.kernel_spec(self._activations(self.n_layers_))
+        data = kernel_data(X, flat.dtype)
+        return network.predict(data, X.shape[0], flat, spec, _PREDICT_CHUNK_ROWS)
+
+    def _validation_score(self, X, y, sample_weight):
+        y_pred = self._predict(X, check_input=False)
+        if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
+            return np.nan
+        return self._score_function(y, y_pred, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+_COMMON_PARAMETERS = """hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of neurons in the ith hidden layer.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation function of the hidden layers: ``f(x) = x``,
+        ``1 / (1 + exp(-x))``, ``tanh(x)`` or ``max(0, x)``.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        Weight optimizer: quasi-Newton L-BFGS-B (full batch), stochastic
+        gradient descent, or Adam.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty, divided by the (batch) sample count when
+        added to the loss.
+
+    batch_size : int or 'auto', default='auto'
+        Minibatch size of the stochastic solvers; ``'auto'`` is
+        ``min(200, n_samples)``. Ignored by lbfgs.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule of ``solver='sgd'``: constant; divided by
+        ``(t + 1) ** power_t`` after each epoch, ``t`` counting samples seen;
+        or divided by 5 whenever ``n_iter_no_change`` epochs fail to improve.
+
+    learning_rate_init : float, default=0.001
+        Initial learning rate of sgd and adam.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (sgd, adam) or iterations (lbfgs).
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples before each epoch (sgd, adam).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the early-stopping split and the
+        shuffling. The draws are made in scikit-learn's order, so the same seed
+        gives the same network as ``sklearn.neural_network``.
+
+    tol : float, default=1e-4
+        Training stops when the loss (or validation score) fails to improve by
+        at least ``tol`` for ``n_iter_no_change`` consecutive epochs.
+
+    verbose : bool, default=False
+        Whether to print the loss after each epoch.
+
+    warm_start : bool, default=False
+        Reuse the previous solution as initialisation (a new optimizer is
+        created; ``loss_curve_`` keeps growing).
+
+    momentum : float, default=0.9
+        Momentum of sgd, in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Whether sgd uses Nesterov's momentum.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified for
+        single-output classification), stop when its score stops improving,
+        and restore the best weights. sgd and adam only.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+
+    beta_1 : float, default=0.9
+        Adam's decay rate of the first moment, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Adam's decay rate of the second moment, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+
+    n_iter_no_change : int, default=10
+        Epochs without ``tol`` improvement tolerated before stopping.
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of lbfgs."""
+
+_COMMON_ATTRIBUTES = """loss_ : float
+        The loss of the last epoch (or at the lbfgs solution), L2 term included.
+
+    best_loss_ : float or None
+        Lowest training loss reached (sgd, adam without early stopping).
+
+    loss_curve_ : list of float
+        Loss of each epoch (sgd, adam).
+
+    validation_scores_ : list of float or None
+        Validation score of each epoch when ``early_stopping=True``.
+
+    best_validation_score_ : float or None
+        Best validation score when ``early_stopping=True``.
+
+    t_ : int
+        Number of training samples seen by the solver.
+
+    coefs_ : list of ndarray of shape (n_fan_in, n_fan_out)
+        Weight matrices, views into one flat parameter vector.
+
+    intercepts_ : list of ndarray of shape (n_fan_out,)
+        Bias vectors, views into the same vector.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    n_iter_ : int
+        Number of epochs (or lbfgs iterations) run by the last fit call.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Activation of the output layer."""
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    __doc__ = f"""Multilayer perceptron classifier trained by backpropagation.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
+    same parameters, attributes and results, with the forward pass, backward
+    pass and optimizer running in numba-compiled kernels. Binary problems use
+    one logistic output, multilabel problems independent logistic outputs and
+    multiclass problems softmax with cross-entropy.
+
+    Parameters
+    ----------
+    {_COMMON_PARAMETERS}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    {_COMMON_ATTRIBUTES}
+
+    See Also
+    --------
+    MLPRegressor : The regression counterpart.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skperceptron import MLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(32,), max_iter=30, random_state=0)
+    >>> clf = clf.fit(X / 16, y)
+    >>> clf.predict(X[:3] / 16)
+    array([0, 1, 2])
+    >>> bool(clf.score(X / 16, y) > 0.95)
+    True
+    """
+
+    def __init__(
+        self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
+        alpha=0.0001, batch_size="auto", learning_rate="constant",
+        learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+        random_state=None, tol=1e-4, verbose=False, warm_start=False,
+        momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+        validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+        n_iter_no_change=10, max_fun=15000,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, activation=activation,
+            solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
+            power_t=power_t, max_iter=max_iter, loss="log_loss", shuffle=shuffle,
+            random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+        )
+
+    _score_function = staticmethod(accuracy_score)
+
+    def _output_activation(self):
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _stratify_validation(self):
+        return self.n_outputs_ == 1
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+            dtype=(np.float64, np.float32), reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if incremental:
+                unseen = np.setdiff1d(classes, self.classes_, assume_unique=True)
+                if len(unseen):
+                    raise ValueError(
+                        "`y` has classes not in `self.classes_`. `self.classes_` "
+                        f"has {self.classes_}. 'y' has {classes}."
+                    )
+            elif set(classes) != set(self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as "
+                    f"in the previous call to fit. Previously got {self.classes_}, "
+                    f"`y` has {classes}"
+                )
+        Y = self._label_binarizer.transform(y)
+        return X, np.ascontiguousarray(Y, dtype=X.dtype), y
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that may appear across calls. Required on the first
+            call; ``y`` need not contain every class.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._atomic(self._partial_fit, X, y, sample_weight, classes)
+
+    def _partial_fit(self, X, y, sample_weight, classes):
+        if self._first_partial_fit_call(classes):
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+            self.classes_ = self._label_binarizer.classes_
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def _first_partial_fit_call(self, classes):
+        fitted_classes = getattr(self, "classes_", None)
+        if classes is None:
+            if fitted_classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            return False
+        classes = unique_labels(classes)
+        if fitted_classes is not None:
+            if not np.array_equal(fitted_classes, classes):
+                raise ValueError(
+                    f"`classes={classes!r}` is not the same as on last call to "
+                    f"partial_fit, was: {fitted_classes!r}"
+                )
+            return False
+        return True
+
+    def _predict(self, X, check_input=True):
+        y_pred = self._forward(X, check_input=check_input)
+        if self.n_outputs_ == 1:
+            y_pred = y_pred.ravel()
+        return self._label_binarizer.inverse_transform(y_pred)
+
+    def predict(self, X):
+        """Predict with the multilayer perceptron classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes.
+        """
+        check_is_fitted(self)
+        return self._predict(X)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        y_pred = self._forward(X)
+        if self.n_outputs_ == 1:
+            p = y_pred.ravel()
+            return np.vstack([1 - p, p]).T
+        return y_pred
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability estimates, ``log(predict_proba(X))``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class, in the order of ``classes_``.
+        """
+        y_prob = self.predict_proba(X)
+        return np.log(y_prob, out=y_prob)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    __doc__ = f"""Multilayer perceptron regressor trained by backpropagation.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
+    same parameters, attributes and results, with the forward pass, backward
+    pass and optimizer running in numba-compiled kernels.
+
+    Parameters
+    ----------
+    loss : {{'squared_error', 'poisson'}}, default='squared_error'
+        Half squared error with an identity output, or half Poisson deviance
+        with an exp output. Per-sample losses are summed over outputs, so with
+        several outputs the reported loss is the function whose gradient is
+        followed (scikit-learn 1.9 averages the squared error over outputs
+        while following the summed gradient).
+
+    {_COMMON_PARAMETERS}
+
+    Attributes
+    ----------
+    {_COMMON_ATTRIBUTES}
+
+    See Also
+    --------
+    MLPClassifier : The classification counterpart.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from skperceptron import MLPRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=0)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(20,), solver="lbfgs", max_iter=500,
+    ...                    random_state=0).fit(X, y / 100)
+    >>> bool(reg.score(X, y / 100) > 0.99)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
+        solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
+        learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+        random_state=None, tol=1e-4, verbose=False, warm_start=False,
+        momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+        validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+        n_iter_no_change=10, max_fun=15000,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes, activation=activation,
+            solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
+            power_t=power_t, max_iter=max_iter, loss=loss, shuffle=shuffle,
+            random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+        )
+
+    _score_function = staticmethod(r2_score)
+
+    def _output_activation(self):
+        return "exp" if self.loss == "poisson" else "identity"
+
+    def _stratify_validation(self):
+        return False
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+            y_numeric=True, dtype=(np.float64, np.float32), reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        return X, np.ascontiguousarray(Y, dtype=X.dtype), y
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._atomic(self._fit, X, y, sample_weight, incremental=True)
+
+    def _predict(self, X, check_input=True):
+        y_pred = self._forward(X, check_input=check_input)
+        return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
+
+    def predict(self, X):
+        """Predict with the multilayer perceptron regressor.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        check_is_fitted(self)
+        return self._predict(X)

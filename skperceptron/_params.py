@@ -1,0 +1,95 @@
+"""One flat parameter vector with per-layer views, and its initialisation.
+
+Layout: every weight matrix (C order, layer by layer) first, then every bias
+vector. ``coefs_`` and ``intercepts_`` are reshaped views of the vector, so the
+optimizers and L-BFGS update one array and the L2 penalty covers one block.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._kernels.activations import ACTIVATION_CODES
+
+
+@dataclass(frozen=True)
+class ParamLayout:
+    """Where each layer's weights and biases live in the flat vector.
+
+    Parameters
+    ----------
+    layer_units : tuple of int
+        Layer widths, input layer first, output layer last.
+    """
+
+    layer_units: tuple
+
+    @property
+    def n_weights(self) -> int:
+        return len(self.layer_units) - 1
+
+    @property
+    def coef_offsets(self) -> np.ndarray:
+        sizes = [a * b for a, b in zip(self.layer_units[:-1], self.layer_units[1:])]
+        return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    @property
+    def n_coef(self) -> int:
+        return int(self.coef_offsets[-1])
+
+    @property
+    def intercept_offsets(self) -> np.ndarray:
+        ends = self.n_coef + np.cumsum(self.layer_units[1:])
+        return np.concatenate([[self.n_coef], ends]).astype(np.int64)
+
+    @property
+    def n_params(self) -> int:
+        return int(self.intercept_offsets[-1])
+
+    def views(self, flat):
+        """Return ``(coefs, intercepts)``: lists of views into ``flat``."""
+        c_off, i_off, units = self.coef_offsets, self.intercept_offsets, self.layer_units
+        coefs = [
+            flat[c_off[i] : c_off[i + 1]].reshape(units[i], units[i + 1])
+            for i in range(self.n_weights)
+        ]
+        intercepts = [flat[i_off[i] : i_off[i + 1]] for i in range(self.n_weights)]
+        return coefs, intercepts
+
+    def pack(self, coefs, intercepts, dtype):
+        """Copy per-layer arrays into a new flat vector (checking their shapes)."""
+        flat = np.empty(self.n_params, dtype=dtype)
+        new_coefs, new_intercepts = self.views(flat)
+        for dst, src in zip(new_coefs + new_intercepts, list(coefs) + list(intercepts)):
+            src = np.asarray(src)
+            if src.shape != dst.shape:
+                raise ValueError(
+                    f"Parameter array of shape {src.shape} does not fit the network "
+                    f"layout, which expects {dst.shape}."
+                )
+            dst[...] = src
+        return flat
+
+    def kernel_spec(self, activations):
+        """The integer arrays the compiled kernels take (see _kernels/network.py)."""
+        units = np.asarray(self.layer_units, dtype=np.int64)
+        codes = np.asarray([ACTIVATION_CODES[a] for a in activations], dtype=np.int64)
+        unit_cum = np.concatenate([[0, 0], np.cumsum(units[1:])]).astype(np.int64)
+        return (units, self.coef_offsets, self.intercept_offsets, codes, unit_cum)
+
+
+def glorot_uniform(layout, init_factor, random_state, dtype):
+    """Draw the initial flat vector as scikit-learn does.
+
+    For each layer in turn, the weight matrix and then the bias vector are drawn
+    uniformly from ``±sqrt(init_factor / (fan_in + fan_out))`` with the one
+    RandomState; the draws are made in float64 and then cast.
+    """
+    flat = np.empty(layout.n_params, dtype=dtype)
+    coefs, intercepts = layout.views(flat)
+    for i in range(layout.n_weights):
+        fan_in, fan_out = layout.layer_units[i], layout.layer_units[i + 1]
+        bound = np.sqrt(init_factor / (fan_in + fan_out))
+        coefs[i][...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
+        intercepts[i][...] = random_state.uniform(-bound, bound, fan_out)
+    return flat
