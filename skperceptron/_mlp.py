@@ -429,7 +429,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     >>> from sklearn.datasets import load_digits
     >>> from skperceptron import MLPClassifier
     >>> X, y = load_digits(return_X_y=True)
-    >>> clf = MLPClassifier(hidden_layer_sizes=(32,), max_iter=30, random_state=0)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(32,), max_iter=100, random_state=0)
     >>> clf = clf.fit(X / 16, y)
     >>> clf.predict(X[:3] / 16)
     array([0, 1, 2])
@@ -687,6 +687,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for the "
+                "poisson loss."
+            )
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         return X, np.ascontiguousarray(Y, dtype=X.dtype), y
 
@@ -714,6 +719,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _predict(self, X, check_input=True):
         y_pred = self._forward(X, check_input=check_input)
         return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags
 
     def predict(self, X):
         """Predict with the multilayer perceptron regressor.

@@ -122,7 +122,8 @@ def _check_finite(est, loss):
     if not np.isfinite(loss) or not np.isfinite(est._flat).all():
         raise ValueError(
             DIVERGENCE_MESSAGE.format(
-                cause=f"The training loss became {loss} at epoch {est.n_iter_}."
+                cause=f"The weights or the training loss (last {loss}) became "
+                f"non-finite at epoch {est.n_iter_}."
             )
         )
 

@@ -1,0 +1,44 @@
+"""The package's front door: docstring examples, the README commands and the
+``python -m skperceptron`` main job."""
+
+import doctest
+import importlib
+import pathlib
+import re
+
+import pytest
+
+import skperceptron
+from skperceptron.__main__ import main
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+MODULES = ["skperceptron._mlp", "skperceptron._params", "skperceptron._training"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name):
+    result = doctest.testmod(importlib.import_module(name),
+                             optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+def test_public_names():
+    assert skperceptron.__all__ == ["MLPClassifier", "MLPRegressor", "__version__"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+)?", skperceptron.__version__)
+
+
+def test_main_job_prints_comparison_table(capsys):
+    assert main(["--epochs", "3", "--hidden", "8"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"skperceptron\s+0\.\d+\s+\d+\.\d+\s+3\n", out)
+    assert re.search(r"scikit-learn\s+0\.\d+\s+\d+\.\d+\s+3\n", out)
+    assert "compile" in out
+
+
+def test_readme_opens_with_install_and_test_commands_used_by_ci():
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```bash\n(.*?)```", readme, re.S).group(1).splitlines()
+    assert block[0] == "python3 -m pip install . && python3 -m skperceptron"
+    assert block[1].startswith('python3 -m pip install ".[test]" && python3 -m pytest')
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "grep -m1 '^python3 -m pip install \"\\.\\[test\\]\"' README.md" in ci
