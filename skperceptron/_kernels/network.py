@@ -40,10 +40,27 @@ def _weights(params, spec, layer):
     return W, b
 
 
+# Elementwise loops below are written out: numba's slice assignment
+# (``a[i, :] = b``) costs about 2 s of compile time per call site.
+
+
+@jit
+def _copy(src, dst):
+    for j in range(src.shape[0]):
+        dst[j] = src[j]
+
+
+@jit
+def _fill_zero(a):
+    zero = a.dtype.type(0)
+    for j in range(a.shape[0]):
+        a[j] = zero
+
+
 @jit
 def _gather_rows(X, rows, out):
     for i in range(rows.shape[0]):
-        out[i, :] = X[rows[i]]
+        _copy(X[rows[i]], out[i])
 
 
 @jit
@@ -53,7 +70,7 @@ def _csr_rows_dot(data, indices, indptr, rows, W, Z):
     for i in range(rows.shape[0]):
         r = rows[i]
         z = Z[i]
-        z[:] = 0
+        _fill_zero(z)
         for k in range(indptr[r], indptr[r + 1]):
             v = data[k]
             w = W[indices[k]]
@@ -65,8 +82,7 @@ def _csr_rows_dot(data, indices, indptr, rows, W, Z):
 def _csr_rows_tdot(data, indices, indptr, rows, D, G):
     """G = X[rows].T @ D for CSR X: scatter-add each stored value's row of D."""
     n_cols = G.shape[1]
-    for f in range(G.shape[0]):
-        G[f, :] = 0
+    _fill_zero(G.reshape(-1))
     for i in range(rows.shape[0]):
         r = rows[i]
         d = D[i]
@@ -79,7 +95,7 @@ def _csr_rows_tdot(data, indices, indptr, rows, D, G):
 
 @jit
 def _column_sums(D, out):
-    out[:] = 0
+    _fill_zero(out)
     for i in range(D.shape[0]):
         row = D[i]
         for j in range(out.shape[0]):
@@ -228,5 +244,5 @@ def predict(data, n_samples, params, spec, chunk_rows):
         last = min(first + chunk_rows, n_samples)
         rows = np.arange(first, last)
         block = forward_batch(data, rows, first, params, spec, act_buf, act_buf[:0])
-        out[first:last] = block
+        _copy(block.reshape(-1), out[first:last].reshape(-1))
     return out
