@@ -12,7 +12,8 @@ import skperceptron
 from skperceptron.__main__ import main
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-MODULES = ["skperceptron._mlp", "skperceptron._params", "skperceptron._training"]
+MODULES = ["skperceptron._mlp", "skperceptron._perceptron", "skperceptron._params",
+           "skperceptron._training"]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -23,7 +24,8 @@ def test_docstring_examples_run(name):
 
 
 def test_public_names():
-    assert skperceptron.__all__ == ["MLPClassifier", "MLPRegressor", "__version__"]
+    assert skperceptron.__all__ == ["MLPClassifier", "MLPRegressor", "Perceptron",
+                                    "__version__"]
     assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+)?", skperceptron.__version__)
 
 

@@ -1,0 +1,206 @@
+"""Rosenblatt epochs over a layer of threshold logic units (TLUs), in one call.
+
+Every unit k holds its weights as ``w_k = scale[k] * V[k]``: an L2 penalty
+shrinks a unit by multiplying one scalar instead of touching every weight, as
+in scikit-learn's SGD. Each sample is scored by all active units at once, then
+every unit that made a mistake is updated:
+
+- one-vs-rest / multilabel (``targets`` holds +1/-1 per unit): a mistake is
+  ``y_k * s_k <= 0``, the update ``w_k += eta * y_k * cw * sw * x``;
+- multinomial (``labels`` holds the class index): a mistake is a rival unit
+  scoring at least as high as the true one; the true unit moves towards x and
+  the strongest rival away from it.
+
+Averaging uses a lazy sum: with ``S[k] = sum of scale[k]`` over averaged steps,
+``sum_t w_k(t) = avg_sum[k] + S[k] * V[k] - B[k]``, where every change ``d`` of
+``V[k, j]`` adds ``S[k] * d`` to ``B[k, j]``. Updates stay O(nnz(x)).
+"""
+
+import numpy as np
+
+from ._jit import jit
+
+NO_PENALTY = 0
+L2 = 1
+L1 = 2
+ELASTICNET = 3
+
+# Below this a unit's scale is folded into its weights to avoid underflow.
+_MIN_SCALE = 1e-9
+
+
+@jit
+def _scores(data, r, V, scale, b, active, out):
+    X, X_data, X_indices, X_indptr = data
+    n_units, n_features = V.shape
+    for k in range(n_units):
+        if not active[k]:
+            continue
+        v = V[k]
+        acc = 0.0
+        if X_indptr.shape[0] > 0:
+            for p in range(X_indptr[r], X_indptr[r + 1]):
+                acc += X_data[p] * v[X_indices[p]]
+        else:
+            x = X[r]
+            for j in range(n_features):
+                acc += x[j] * v[j]
+        out[k] = scale[k] * acc + b[k]
+
+
+@jit
+def _add_row(data, r, v, coef, B_k, s_cum):
+    """``v += coef * x_r``, recording the change in the lazy average sum."""
+    X, X_data, X_indices, X_indptr = data
+    c = v.dtype.type(coef)
+    if X_indptr.shape[0] > 0:
+        for p in range(X_indptr[r], X_indptr[r + 1]):
+            j = X_indices[p]
+            d = c * X_data[p]
+            v[j] += d
+            if s_cum != 0.0:
+                B_k[j] += s_cum * d
+    else:
+        x = X[r]
+        if s_cum != 0.0:
+            for j in range(v.shape[0]):
+                d = c * x[j]
+                v[j] += d
+                B_k[j] += s_cum * d
+        else:
+            for j in range(v.shape[0]):
+                v[j] += c * x[j]
+
+
+@jit
+def _truncate_weight(v, j, q_k, wscale, u, B_k, s_cum):
+    """Apply the L1 penalty accumulated so far (``u``) to weight ``j``."""
+    old = v[j]
+    w = wscale * old
+    if w > 0.0:
+        v[j] = max(0.0, old - (u + q_k[j]) / wscale)
+    elif w < 0.0:
+        v[j] = min(0.0, old + (u - q_k[j]) / wscale)
+    q_k[j] += wscale * (v[j] - old)
+    if s_cum != 0.0:
+        B_k[j] += s_cum * (v[j] - old)
+
+
+@jit
+def _truncate_l1(data, r, v, q_k, wscale, u, B_k, s_cum):
+    """Cumulative L1 penalty (truncated gradient) on the nonzero features of row r.
+
+    Weights of features a sample does not touch receive their share later, when
+    a sample touches them or when ``flush_l1`` runs at the end of a fit: the
+    cumulative penalty makes that lazy application exact, and dense and sparse
+    input give the same model.
+    """
+    X, X_data, X_indices, X_indptr = data
+    if X_indptr.shape[0] > 0:
+        for p in range(X_indptr[r], X_indptr[r + 1]):
+            _truncate_weight(v, X_indices[p], q_k, wscale, u, B_k, s_cum)
+    else:
+        x = X[r]
+        for j in range(v.shape[0]):
+            if x[j] != 0:
+                _truncate_weight(v, j, q_k, wscale, u, B_k, s_cum)
+
+
+@jit
+def flush_l1(V, scale, q, u, B, S):
+    """Apply the pending cumulative L1 penalty to every weight."""
+    for k in range(V.shape[0]):
+        for j in range(V.shape[1]):
+            _truncate_weight(V[k], j, q[k], scale[k], u, B[k], S[k])
+
+
+@jit
+def _fold_scale(V, scale, k, avg_sum, B, S, averaging):
+    """Multiply a unit's scale into its weights (and settle its lazy average)."""
+    v = V[k]
+    if averaging:
+        for j in range(v.shape[0]):
+            avg_sum[k, j] += S[k] * v[j] - B[k, j]
+            B[k, j] = 0.0
+        S[k] = 0.0
+    s = scale[k]
+    for j in range(v.shape[0]):
+        v[j] *= s
+    scale[k] = 1.0
+
+
+@jit
+def perceptron_epoch(data, order, targets, labels, sample_weight, weight_pos,
+                     weight_neg, V, scale, b, active, fit_intercept, eta, alpha,
+                     l1_ratio, penalty, q, u, averaging, avg_start, step,
+                     avg_sum, B, S, b_sum, n_averaged, loss_out, mistakes_out):
+    """One pass over ``order``; returns nothing, fills ``loss_out``/``mistakes_out``.
+
+    ``step[0]`` is the global step counter (scikit-learn's ``t_``) and ``u[0]``
+    the accumulated L1 penalty; both advance in place. Averaging starts once
+    ``step >= avg_start``.
+    """
+    n_units, n_features = V.shape
+    multinomial = labels.shape[0] > 0
+    weighted = sample_weight.shape[0] > 0
+    scores = np.empty(n_units, dtype=np.float64)
+    shrink = 1.0
+    if penalty == L2 or penalty == ELASTICNET:
+        shrink = max(0.0, 1.0 - (1.0 - l1_ratio) * eta * alpha)
+    l1_step = l1_ratio * eta * alpha if (penalty == L1 or penalty == ELASTICNET) else 0.0
+    for i in range(order.shape[0]):
+        r = order[i]
+        sw = sample_weight[r] if weighted else 1.0
+        _scores(data, r, V, scale, b, active, scores)
+        if shrink != 1.0:
+            for k in range(n_units):
+                if not active[k]:
+                    continue
+                if shrink == 0.0:
+                    _fold_scale(V, scale, k, avg_sum, B, S, averaging)
+                    for j in range(n_features):
+                        V[k, j] = 0.0
+                else:
+                    scale[k] *= shrink
+                    if scale[k] < _MIN_SCALE:
+                        _fold_scale(V, scale, k, avg_sum, B, S, averaging)
+        if multinomial:
+            y = labels[r]
+            rival = -1
+            for k in range(n_units):
+                if k != y and (rival < 0 or scores[k] > scores[rival]):
+                    rival = k
+            margin = scores[rival] - scores[y]
+            if margin >= 0.0:
+                loss_out[0] += margin
+                mistakes_out[0] += 1
+                update = eta * weight_pos[y] * sw
+                for k, sign in ((y, 1.0), (rival, -1.0)):
+                    _add_row(data, r, V[k], sign * update / scale[k], B[k], S[k])
+                    if fit_intercept:
+                        b[k] += sign * update
+        else:
+            for k in range(n_units):
+                if not active[k]:
+                    continue
+                yk = targets[r, k]
+                if yk * scores[k] <= 0.0:
+                    loss_out[k] -= yk * scores[k]
+                    mistakes_out[k] += 1
+                    cw = weight_pos[k] if yk > 0 else weight_neg[k]
+                    update = eta * yk * cw * sw
+                    _add_row(data, r, V[k], update / scale[k], B[k], S[k])
+                    if fit_intercept:
+                        b[k] += update
+        if averaging and step[0] >= avg_start:
+            for k in range(n_units):
+                if active[k]:
+                    S[k] += scale[k]
+                    b_sum[k] += b[k]
+                    n_averaged[k] += 1
+        if l1_step > 0.0:
+            u[0] += l1_step
+            for k in range(n_units):
+                if active[k]:
+                    _truncate_l1(data, r, V[k], q[k], scale[k], u[0], B[k], S[k])
+        step[0] += 1
