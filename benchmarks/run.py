@@ -2,9 +2,9 @@
 
 Usage::
 
-    python benchmarks/bench_mlp.py                 # every workload
-    python benchmarks/bench_mlp.py --quick         # small workloads only
-    python benchmarks/bench_mlp.py --json out.json # also write the results
+    python benchmarks/run.py                 # every workload
+    python benchmarks/run.py --quick         # small workloads only
+    python benchmarks/run.py --json out.json # also write the results
 
 Each workload fits both libraries on the same data with the same
 hyperparameters, epochs and batch size, and prints fit times, their ratio and
@@ -24,6 +24,7 @@ import warnings
 
 import numpy as np
 from sklearn import neural_network as sknn
+from sklearn.linear_model import Perceptron as SklearnPerceptron
 from sklearn.datasets import load_digits, make_classification, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -97,6 +98,27 @@ def run_fit_rows(quick):
     return results
 
 
+def run_perceptron_rows(quick):
+    """Perceptron, 20 epochs, tol=None, on 200,000 x 100 (two and ten classes)."""
+    results = []
+    n_samples = 50000 if quick else 200000
+    for n_classes in (2, 10):
+        X, y = make_classification(n_samples=n_samples, n_features=100, n_informative=20,
+                                   n_classes=n_classes, random_state=0)
+        params = dict(max_iter=20, tol=None, random_state=0)
+        skperceptron.Perceptron(max_iter=1).fit(X[:100], y[:100])  # compile
+        t_ours, ours = _best_time(lambda: skperceptron.Perceptron(**params).fit(X, y), 1)
+        t_theirs, theirs = _best_time(lambda: SklearnPerceptron(**params).fit(X, y), 1)
+        results.append(dict(
+            workload=f"Perceptron {n_samples}x100 {n_classes} classes 20 ep",
+            ours_s=t_ours, sklearn_s=t_theirs, ratio=t_ours / t_theirs,
+            ours_score=ours.score(X, y), sklearn_score=theirs.score(X, y),
+            ours_epochs=ours.n_iter_, sklearn_epochs=theirs.n_iter_,
+        ))
+        _print_row(results[-1])
+    return results
+
+
 def run_predict_rows():
     X_train, X_test, y_train, _ = _digits()
     params = dict(hidden_layer_sizes=(100,), max_iter=20, random_state=0)
@@ -164,6 +186,7 @@ def main():
     print(f"{'workload':<42}{'ours [s]':>10}{'sklearn':>10}{'ratio':>8}"
           f"{'ours sc':>9}{'sk sc':>9}{'epochs':>8}")
     results = {"compile": run_compile_rows(), "fit": run_fit_rows(args.quick),
+               "perceptron": run_perceptron_rows(args.quick),
                "predict": run_predict_rows()}
     if args.json:
         with open(args.json, "w") as f:
