@@ -129,18 +129,39 @@ def _fold_scale(V, scale, k, avg_sum, B, S, averaging):
     scale[k] = 1.0
 
 
+# Dense rows are copied in epoch order into a buffer of this many rows and then
+# read from cache: the copy loop keeps many memory reads in flight, where
+# reading each shuffled row on demand stalls on every one.
+_BLOCK_ROWS = 256
+
+
+@jit
+def _gather_block(X, order, first, last, buf):
+    for i in range(first, last):
+        src = X[order[i]]
+        dst = buf[i - first]
+        for j in range(src.shape[0]):
+            dst[j] = src[j]
+
+
 @jit
 def perceptron_epoch(data, order, targets, labels, sample_weight, weight_pos,
                      weight_neg, V, scale, b, active, fit_intercept, eta, alpha,
                      l1_ratio, penalty, q, u, averaging, avg_start, step,
                      avg_sum, B, S, b_sum, n_averaged, loss_out, mistakes_out):
-    """One pass over ``order``; returns nothing, fills ``loss_out``/``mistakes_out``.
+    """One pass over ``order``, filling ``loss_out`` and ``mistakes_out``.
 
     ``step[0]`` is the global step counter (scikit-learn's ``t_``) and ``u[0]``
     the accumulated L1 penalty; both advance in place. Averaging starts once
     ``step >= avg_start``.
     """
+    X, X_data, X_indices, X_indptr = data
+    sparse = X_indptr.shape[0] > 0
     n_units, n_features = V.shape
+    # Dense rows are read from the gather buffer, CSR rows from X itself.
+    buf = np.empty((0 if sparse else min(_BLOCK_ROWS, order.shape[0]), n_features),
+                   dtype=V.dtype)
+    src = (buf, X_data, X_indices, X_indptr)
     multinomial = labels.shape[0] > 0
     weighted = sample_weight.shape[0] > 0
     scores = np.empty(n_units, dtype=np.float64)
@@ -150,8 +171,14 @@ def perceptron_epoch(data, order, targets, labels, sample_weight, weight_pos,
     l1_step = l1_ratio * eta * alpha if (penalty == L1 or penalty == ELASTICNET) else 0.0
     for i in range(order.shape[0]):
         r = order[i]
+        if sparse:
+            row = r
+        else:
+            row = i % _BLOCK_ROWS
+            if row == 0:
+                _gather_block(X, order, i, min(i + _BLOCK_ROWS, order.shape[0]), buf)
         sw = sample_weight[r] if weighted else 1.0
-        _scores(data, r, V, scale, b, active, scores)
+        _scores(src, row, V, scale, b, active, scores)
         if shrink != 1.0:
             for k in range(n_units):
                 if not active[k]:
@@ -176,7 +203,7 @@ def perceptron_epoch(data, order, targets, labels, sample_weight, weight_pos,
                 mistakes_out[0] += 1
                 update = eta * weight_pos[y] * sw
                 for k, sign in ((y, 1.0), (rival, -1.0)):
-                    _add_row(data, r, V[k], sign * update / scale[k], B[k], S[k])
+                    _add_row(src, row, V[k], sign * update / scale[k], B[k], S[k])
                     if fit_intercept:
                         b[k] += sign * update
         else:
@@ -189,7 +216,7 @@ def perceptron_epoch(data, order, targets, labels, sample_weight, weight_pos,
                     mistakes_out[k] += 1
                     cw = weight_pos[k] if yk > 0 else weight_neg[k]
                     update = eta * yk * cw * sw
-                    _add_row(data, r, V[k], update / scale[k], B[k], S[k])
+                    _add_row(src, row, V[k], update / scale[k], B[k], S[k])
                     if fit_intercept:
                         b[k] += update
         if averaging and step[0] >= avg_start:
@@ -202,5 +229,5 @@ def perceptron_epoch(data, order, targets, labels, sample_weight, weight_pos,
             u[0] += l1_step
             for k in range(n_units):
                 if active[k]:
-                    _truncate_l1(data, r, V[k], q[k], scale[k], u[0], B[k], S[k])
+                    _truncate_l1(src, row, V[k], q[k], scale[k], u[0], B[k], S[k])
         step[0] += 1
