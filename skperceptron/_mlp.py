@@ -5,15 +5,17 @@ prediction live here; training is delegated to ``_training`` and the
 arithmetic to the compiled kernels.
 """
 
+import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score, check_scoring, r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -28,8 +30,12 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _PREDICT_CHUNK_ROWS = 2048
 _STOCHASTIC_ATTRIBUTES = (
     "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
-    "_no_improvement_count", "_optimizer", "_best_flat",
+    "validation_loss_curve_", "_no_improvement_count", "_optimizer", "_best_flat",
 )
+_HIDDEN_ACTIVATIONS = {"identity", "logistic", "tanh", "relu", "softplus"}
+# The range each regression output activation can reach.
+_OUTPUT_RANGES = {"relu": (0.0, np.inf), "softplus": (0.0, np.inf),
+                  "logistic": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
 class BaseMLP(BaseEstimator, metaclass=ABCMeta):
@@ -37,7 +43,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "activation": [StrOptions(_HIDDEN_ACTIVATIONS), list, tuple],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -62,6 +68,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "scoring": [StrOptions({"loss"}), str, callable, None],
     }
 
     @abstractmethod
@@ -70,7 +77,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         learning_rate, learning_rate_init, power_t, max_iter, loss, shuffle,
         random_state, tol, verbose, warm_start, momentum, nesterovs_momentum,
         early_stopping, validation_fraction, beta_1, beta_2, epsilon,
-        n_iter_no_change, max_fun,
+        n_iter_no_change, max_fun, scoring,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -96,6 +103,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.scoring = scoring
 
     # ----------------------------------------------------------------- state
     def __getstate__(self):
@@ -135,13 +143,37 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             for a, off in zip(arrays, offsets)
         )
 
-    def _activations(self, n_layers):
-        return [self.activation] * (n_layers - 2) + [self.out_activation_]
+    def _hidden_activations(self, n_hidden):
+        """One activation name per hidden layer, validated."""
+        names = self.activation
+        if isinstance(names, str):
+            return [names] * n_hidden
+        names = list(names)
+        if len(names) != n_hidden:
+            raise ValueError(
+                f"activation has {len(names)} entries but there are {n_hidden} "
+                "hidden layers; give one name per hidden layer or a single name."
+            )
+        unknown = [n for n in names if n not in _HIDDEN_ACTIVATIONS]
+        if unknown:
+            raise ValueError(
+                f"Unknown activation(s) {unknown}; choose from "
+                f"{sorted(_HIDDEN_ACTIVATIONS)}."
+            )
+        return names
 
-    def _loss_code(self):
-        if self.out_activation_ == "logistic":
-            return LOSS_CODES["binary_log_loss"]
-        return LOSS_CODES[self.loss]
+    def _activations(self, n_layers):
+        return self._hidden_activations(n_layers - 2) + [self.out_activation_]
+
+    def _loss_name(self):
+        if self.out_activation_ == "logistic" and self.loss == "log_loss":
+            return "binary_log_loss"
+        return self.loss
+
+    def _loss_spec(self, dtype):
+        """The kernels' loss description: (code, log-loss clip, Huber delta)."""
+        return (LOSS_CODES[self._loss_name()], float(np.finfo(dtype).eps),
+                float(getattr(self, "huber_delta", 1.0)))
 
     # ------------------------------------------------------------- training
     def _atomic(self, method, *args, **kwargs):
@@ -163,13 +195,19 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(s) for s in sizes]
 
-    def _initialize(self, layout, dtype, random_state):
+    def _initialize(self, layout, dtype, random_state, Y, sample_weight):
         self.n_iter_ = 0
         self.t_ = 0
         self.n_layers_ = len(layout.layer_units)
         self.out_activation_ = self._output_activation()
-        init_factor = 2.0 if self.activation == "logistic" else 6.0
-        self._bind(glorot_uniform(layout, init_factor, random_state, dtype), layout)
+        # Glorot's bound as scikit-learn sets it (2 for logistic units, else 6);
+        # the output layer takes the last hidden layer's factor.
+        hidden = self._hidden_activations(self.n_layers_ - 2)
+        factors = [2.0 if a == "logistic" else 6.0 for a in hidden]
+        factors.append(factors[-1] if factors else
+                       (2.0 if self.activation == "logistic" else 6.0))
+        self._bind(glorot_uniform(layout, factors, random_state, dtype), layout)
+        self._init_output_bias(Y, sample_weight)
         for name in _STOCHASTIC_ATTRIBUTES:
             self.__dict__.pop(name, None)
         if self.solver in _STOCHASTIC_SOLVERS:
@@ -178,6 +216,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             self._best_flat = self._flat.copy()
             if self.early_stopping:
                 self.validation_scores_ = []
+                self.validation_loss_curve_ = []
                 self.best_validation_score_ = -np.inf
                 self.best_loss_ = None
             else:
@@ -193,12 +232,13 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         X, Y, y = self._validate_input(X, y, incremental, reset=first_pass)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sample_weight = self._weigh_classes(y, sample_weight, incremental, X.dtype)
         self.n_outputs_ = Y.shape[1]
         layout = ParamLayout((X.shape[1], *hidden, self.n_outputs_))
         random_state = check_random_state(self.random_state)
 
         if first_pass:
-            self._initialize(layout, X.dtype, random_state)
+            self._initialize(layout, X.dtype, random_state, Y, sample_weight)
         else:
             flat, old_layout = self._current_flat()
             if old_layout != layout:
@@ -211,19 +251,26 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             self._bind(flat.astype(X.dtype, copy=True), layout)
             if hasattr(self, "loss_curve_"):
                 self.loss_curve_ = list(self.loss_curve_)
-            if isinstance(getattr(self, "validation_scores_", None), list):
-                self.validation_scores_ = list(self.validation_scores_)
+            for name in ("validation_scores_", "validation_loss_curve_"):
+                if isinstance(getattr(self, name, None), list):
+                    setattr(self, name, list(getattr(self, name)))
 
         data = kernel_data(X, X.dtype)
         spec = layout.kernel_spec(self._activations(self.n_layers_))
+        loss = self._loss_spec(X.dtype)
         if self.solver in _STOCHASTIC_SOLVERS:
-            fit_stochastic(
-                self, X, data, Y, y, sample_weight, spec, self._loss_code(),
-                incremental, random_state,
-            )
+            fit_stochastic(self, X, data, Y, y, sample_weight, spec, loss,
+                           incremental, random_state)
         else:
-            fit_lbfgs(self, data, Y, sample_weight, spec, self._loss_code())
+            fit_lbfgs(self, data, Y, sample_weight, spec, loss)
         return self
+
+    def _weigh_classes(self, y, sample_weight, incremental, dtype):
+        """Sample weights times class weights (regressors: unchanged)."""
+        return sample_weight
+
+    def _init_output_bias(self, Y, sample_weight):
+        """Hook for output layers that need a better start than Glorot's."""
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -264,7 +311,25 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         data = kernel_data(X, flat.dtype)
         return network.predict(data, X.shape[0], flat, spec, _PREDICT_CHUNK_ROWS)
 
-    def _validation_score(self, X, y, sample_weight):
+    def _dataset_loss(self, X, Y, sample_weight, spec, loss):
+        """Mean loss of the current network on (X, Y), without the L2 term."""
+        flat = self._flat
+        sw = np.empty(0, dtype=flat.dtype) if sample_weight is None else sample_weight
+        return network.mean_loss(kernel_data(X, flat.dtype), Y, sw, flat, spec, loss,
+                                 _PREDICT_CHUNK_ROWS)
+
+    def _validation_score(self, validation, validation_loss):
+        """Early stopping's score (higher is better), per ``scoring``."""
+        X, y, sample_weight = validation.X, validation.y, validation.sample_weight
+        if self.scoring == "loss":
+            return -validation_loss
+        if self.scoring is not None:
+            scorer = check_scoring(self, scoring=self.scoring)
+            kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+            with warnings.catch_warnings():
+                # the hold-out is an array even when fit got a DataFrame
+                warnings.filterwarnings("ignore", message="X does not have valid")
+                return scorer(self, X, y, **kwargs)
         y_pred = self._predict(X, check_input=False)
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
@@ -279,9 +344,11 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
 _COMMON_PARAMETERS = """hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of neurons in the ith hidden layer.
 
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation function of the hidden layers: ``f(x) = x``,
-        ``1 / (1 + exp(-x))``, ``tanh(x)`` or ``max(0, x)``.
+    activation : str or sequence of str, default='relu'
+        Activation of the hidden layers, one of 'identity' (``x``), 'logistic'
+        (``1 / (1 + exp(-x))``), 'tanh', 'relu' (``max(0, x)``) or 'softplus'
+        (``log(1 + exp(x))``, a smooth relu). A sequence gives one name per
+        hidden layer.
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         Weight optimizer: quasi-Newton L-BFGS-B (full batch), stochastic
@@ -355,7 +422,12 @@ _COMMON_PARAMETERS = """hidden_layer_sizes : array-like of shape (n_layers - 2,)
         Epochs without ``tol`` improvement tolerated before stopping.
 
     max_fun : int, default=15000
-        Maximum number of loss evaluations of lbfgs."""
+        Maximum number of loss evaluations of lbfgs.{extra}
+
+    scoring : str, callable or None, default=None
+        Early stopping's validation score: None for scikit-learn's (accuracy
+        for classifiers, R^2 for regressors), 'loss' for minus the validation
+        loss, or any scikit-learn scorer name or callable."""
 
 _COMMON_ATTRIBUTES = """loss_ : float
         The loss of the last epoch (or at the lbfgs solution), L2 term included.
@@ -371,6 +443,10 @@ _COMMON_ATTRIBUTES = """loss_ : float
 
     best_validation_score_ : float or None
         Best validation score when ``early_stopping=True``.
+
+    validation_loss_curve_ : list of float
+        Loss on the validation set (without the L2 term) after each epoch,
+        when ``early_stopping=True``.
 
     t_ : int
         Number of training samples seen by the solver.
@@ -400,6 +476,27 @@ _COMMON_ATTRIBUTES = """loss_ : float
         Activation of the output layer."""
 
 
+_CLASS_WEIGHT_DOC = """
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplying the sample weights as in
+        scikit-learn's linear models. 'balanced' uses
+        ``n_samples / (n_classes * count(class))`` (weighted counts). Binary and
+        multiclass targets only; with 'balanced', partial_fit is unavailable."""
+
+_REGRESSION_OUTPUT_DOC = """
+
+    huber_delta : float, default=1.0
+        Residual size where the Huber loss turns from quadratic to linear.
+
+    out_activation : {'identity', 'relu', 'softplus', 'logistic', 'tanh'}, default='identity'
+        Output activation: relu or softplus for non-negative targets, logistic
+        for targets in [0, 1], tanh for targets in [-1, 1]. Targets outside the
+        reachable range raise a ValueError. The output biases start where the
+        activation gives the mean target. Ignored by (and must stay 'identity'
+        for) the Poisson loss, which uses an exp output."""
+
+
 class MLPClassifier(ClassifierMixin, BaseMLP):
     __doc__ = f"""Multilayer perceptron classifier trained by backpropagation.
 
@@ -411,7 +508,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     Parameters
     ----------
-    {_COMMON_PARAMETERS}
+    {_COMMON_PARAMETERS.replace("{extra}", _CLASS_WEIGHT_DOC)}
 
     Attributes
     ----------
@@ -444,8 +541,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         random_state=None, tol=1e-4, verbose=False, warm_start=False,
         momentum=0.9, nesterovs_momentum=True, early_stopping=False,
         validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-        n_iter_no_change=10, max_fun=15000,
+        n_iter_no_change=10, max_fun=15000, class_weight=None, scoring=None,
     ):
+        self.class_weight = class_weight
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation,
             solver=solver, alpha=alpha, batch_size=batch_size,
@@ -456,9 +554,32 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            scoring=scoring,
         )
 
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+    }
     _score_function = staticmethod(accuracy_score)
+
+    def _weigh_classes(self, y, sample_weight, incremental, dtype):
+        if self.class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError("class_weight is not supported for multilabel targets; "
+                             "pass sample_weight instead.")
+        index = np.searchsorted(self.classes_, y)
+        if self.class_weight == "balanced":
+            # n / (n_classes * count), counting weighted samples, so that a
+            # sample of weight 2 counts as two copies of it
+            counts = np.bincount(index, weights=sample_weight,
+                                 minlength=len(self.classes_))
+            weights = counts.sum() / (len(self.classes_) * np.maximum(counts, 1e-300))
+        else:
+            weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        per_sample = weights[index].astype(dtype)
+        return per_sample if sample_weight is None else per_sample * sample_weight
 
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
@@ -495,7 +616,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Y = self._label_binarizer.transform(y)
         return X, np.ascontiguousarray(Y, dtype=X.dtype), y
 
-    @available_if(lambda est: est._check_solver())
+    def _check_partial_fit_class_weight(self):
+        if self.class_weight == "balanced":
+            raise AttributeError(
+                "partial_fit is not available with class_weight='balanced': the class "
+                "frequencies of one batch are not those of the data. Pass a dict, "
+                "for example from sklearn.utils.class_weight.compute_class_weight."
+            )
+        return True
+
+    @available_if(lambda est: est._check_solver() and est._check_partial_fit_class_weight())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
@@ -605,7 +735,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
+        tags.classifier_tags.multi_label = self.class_weight is None
         return tags
 
 
@@ -618,14 +748,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     Parameters
     ----------
-    loss : {{'squared_error', 'poisson'}}, default='squared_error'
-        Half squared error with an identity output, or half Poisson deviance
-        with an exp output. Per-sample losses are summed over outputs, so with
-        several outputs the reported loss is the function whose gradient is
-        followed (scikit-learn 1.9 averages the squared error over outputs
-        while following the summed gradient).
+    loss : {{'squared_error', 'absolute_error', 'huber', 'poisson'}}, default='squared_error'
+        Half squared error, absolute error, Huber loss (quadratic for residuals
+        up to ``huber_delta``, linear beyond: robust to outliers), or half
+        Poisson deviance with an exp output. Per-sample losses are summed over
+        outputs, so with several outputs the reported loss is the function
+        whose gradient is followed (scikit-learn 1.9 averages the squared error
+        over outputs while following the summed gradient).
 
-    {_COMMON_PARAMETERS}
+    {_COMMON_PARAMETERS.replace("{extra}", _REGRESSION_OUTPUT_DOC)}
 
     Attributes
     ----------
@@ -648,7 +779,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "out_activation": [StrOptions({"identity", *_OUTPUT_RANGES})],
     }
 
     def __init__(
@@ -658,8 +791,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         random_state=None, tol=1e-4, verbose=False, warm_start=False,
         momentum=0.9, nesterovs_momentum=True, early_stopping=False,
         validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-        n_iter_no_change=10, max_fun=15000,
+        n_iter_no_change=10, max_fun=15000, huber_delta=1.0,
+        out_activation="identity", scoring=None,
     ):
+        self.huber_delta = huber_delta
+        self.out_activation = out_activation
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes, activation=activation,
             solver=solver, alpha=alpha, batch_size=batch_size,
@@ -670,12 +806,54 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            scoring=scoring,
         )
 
     _score_function = staticmethod(r2_score)
 
     def _output_activation(self):
-        return "exp" if self.loss == "poisson" else "identity"
+        if self.loss != "poisson":
+            return self.out_activation
+        if self.out_activation != "identity":
+            raise ValueError(
+                "loss='poisson' has its own exp output activation; leave "
+                f"out_activation='identity' (got {self.out_activation!r})."
+            )
+        return "exp"
+
+    def _init_output_bias(self, Y, sample_weight):
+        """Start bounded or positive outputs at the (weighted) mean target.
+
+        A relu output whose pre-activation is negative for every sample gets no
+        gradient and never recovers; starting each output unit's bias where the
+        activation gives the mean target avoids that and any saturated start.
+        """
+        inverse = {
+            "relu": lambda m: np.maximum(m, 1e-3),
+            "softplus": lambda m: np.log(np.expm1(np.maximum(m, 1e-3))),
+            "logistic": lambda m: np.log(m / (1 - m)),
+            "tanh": np.arctanh,
+        }.get(self.out_activation_)
+        if inverse is None or Y.shape[0] == 0:
+            return
+        low, high = _OUTPUT_RANGES[self.out_activation_]
+        mean = np.average(Y.astype(np.float64), axis=0, weights=sample_weight)
+        mean = np.clip(mean, low + 1e-3, high - 1e-3)
+        self.intercepts_[-1][...] = inverse(mean)
+
+    def _check_target_range(self, y):
+        out = self._output_activation()
+        if out not in _OUTPUT_RANGES or y.size == 0:
+            return
+        low, high = _OUTPUT_RANGES[out]
+        if y.min() < low or y.max() > high:
+            raise ValueError(
+                f"out_activation={out!r} can only output values in [{low}, {high}], "
+                f"but y ranges over [{y.min():g}, {y.max():g}]. Scale the targets "
+                "into that range, for example with sklearn.compose."
+                "TransformedTargetRegressor(regressor=..., transformer="
+                "MinMaxScaler(feature_range=...)), or choose another out_activation."
+            )
 
     def _stratify_validation(self):
         return False
@@ -692,6 +870,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
                 "Some value(s) of y are negative which is not allowed for the "
                 "poisson loss."
             )
+        self._check_target_range(y)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         return X, np.ascontiguousarray(Y, dtype=X.dtype), y
 
@@ -722,7 +901,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.positive_only = self.loss == "poisson"
+        tags.target_tags.positive_only = (
+            self.loss == "poisson" or self.out_activation in ("relu", "softplus")
+        )
         return tags
 
     def predict(self, X):

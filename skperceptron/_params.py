@@ -78,18 +78,18 @@ class ParamLayout:
         return (units, self.coef_offsets, self.intercept_offsets, codes, unit_cum)
 
 
-def glorot_uniform(layout, init_factor, random_state, dtype):
+def glorot_uniform(layout, init_factors, random_state, dtype):
     """Draw the initial flat vector as scikit-learn does.
 
-    For each layer in turn, the weight matrix and then the bias vector are drawn
-    uniformly from ``±sqrt(init_factor / (fan_in + fan_out))`` with the one
-    RandomState; the draws are made in float64 and then cast.
+    For each layer ``i`` in turn, the weight matrix and then the bias vector are
+    drawn uniformly from ``±sqrt(init_factors[i] / (fan_in + fan_out))`` with
+    the one RandomState; the draws are made in float64 and then cast.
     """
     flat = np.empty(layout.n_params, dtype=dtype)
     coefs, intercepts = layout.views(flat)
     for i in range(layout.n_weights):
         fan_in, fan_out = layout.layer_units[i], layout.layer_units[i + 1]
-        bound = np.sqrt(init_factor / (fan_in + fan_out))
+        bound = np.sqrt(init_factors[i] / (fan_in + fan_out))
         coefs[i][...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
         intercepts[i][...] = random_state.uniform(-bound, bound, fan_out)
     return flat

@@ -6,6 +6,7 @@ learning-rate schedules and verbose output. Each epoch is one compiled call.
 """
 
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import scipy.optimize
@@ -14,7 +15,16 @@ from sklearn.model_selection import train_test_split
 
 from ._data import take_rows
 from ._kernels import network
-from ._kernels.optimizers import ADAM, SGD
+from ._kernels.optimizers import ADAM, LEARNING_RATE, SGD
+
+
+class Validation(NamedTuple):
+    """The early-stopping hold-out: inputs, targets as scored and as trained."""
+
+    X: object
+    y: np.ndarray
+    Y: np.ndarray
+    sample_weight: object
 
 DIVERGENCE_MESSAGE = (
     "Solver produced non-finite parameter weights. The input data may contain "
@@ -65,9 +75,12 @@ def _should_stop(est, opt, msg):
     return False
 
 
-def _update_no_improvement(est, validation):
+def _update_no_improvement(est, validation, spec, loss):
     if validation is not None:
-        score = est._validation_score(*validation)
+        val_loss = est._dataset_loss(validation.X, validation.Y,
+                                     validation.sample_weight, spec, loss)
+        est.validation_loss_curve_.append(val_loss)
+        score = est._validation_score(validation, val_loss)
         est.validation_scores_.append(score)
         if est.verbose:
             print("Validation score: %f" % score)
@@ -88,8 +101,8 @@ def _update_no_improvement(est, validation):
             est.best_loss_ = loss
 
 
-def _split_for_validation(est, X, y, sample_weight, random_state):
-    """Indices of the training rows, and the validation set (X, y, weights)."""
+def _split_for_validation(est, X, y, Y, sample_weight, random_state):
+    """Indices of the training rows, and the validation set."""
     n_samples = y.shape[0]
     stratify = y if est._stratify_validation() else None
     train, val = train_test_split(
@@ -104,7 +117,7 @@ def _split_for_validation(est, X, y, sample_weight, random_state):
             "or the size of your dataset."
         )
     sw_val = None if sample_weight is None else sample_weight[val]
-    return train, (take_rows(X, val), y[val], sw_val)
+    return train, Validation(take_rows(X, val), y[val], Y[val], sw_val)
 
 
 def _batch_size(est, n_samples):
@@ -128,13 +141,13 @@ def _check_finite(est, loss):
         )
 
 
-def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss_code, incremental,
+def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss, incremental,
                    random_state):
     """Train ``est._flat`` in place with sgd or adam, epoch by epoch.
 
     ``X`` is the validated input (for the validation split), ``data`` its kernel
-    form, ``Y`` the float target matrix and ``y`` the targets as the scorer
-    wants them.
+    form, ``Y`` the float target matrix, ``y`` the targets as the scorer wants
+    them and ``loss`` the kernels' ``(loss_code, log_eps, huber_delta)``.
     """
     flat = est._flat
     dtype = flat.dtype
@@ -150,7 +163,7 @@ def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss_code, increment
         raise ValueError("partial_fit does not support early_stopping=True")
     if est.early_stopping:
         train_rows, validation = _split_for_validation(
-            est, X, y, sample_weight, random_state
+            est, X, y, Y, sample_weight, random_state
         )
     else:
         train_rows, validation = np.arange(Y.shape[0], dtype=np.int64), None
@@ -167,8 +180,8 @@ def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss_code, increment
     grad = np.empty_like(flat)
     sw = np.empty(0, dtype=dtype) if sample_weight is None else sample_weight
     hyper = np.array(
-        [est.alpha, np.finfo(dtype).eps, opt.learning_rate, est.momentum,
-         float(est.nesterovs_momentum), est.beta_1, est.beta_2, est.epsilon],
+        [est.alpha, opt.learning_rate, est.momentum, float(est.nesterovs_momentum),
+         est.beta_1, est.beta_2, est.epsilon],
         dtype=np.float64,
     )
     positions = np.arange(n_train, dtype=np.int64)
@@ -181,10 +194,10 @@ def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss_code, increment
                 random_state.shuffle(permutation)
                 positions = positions[permutation]
             order = train_rows[positions] if validation is not None else positions
-            hyper[2] = opt.learning_rate
+            hyper[LEARNING_RATE] = opt.learning_rate
             total = network.run_epoch(
                 data, Y, sw, order, contiguous, batch_size, flat, grad, spec,
-                loss_code, opt.solver, hyper, opt.a, opt.b, opt.step,
+                loss, opt.solver, hyper, opt.a, opt.b, opt.step,
                 act_buf, delta_buf, x_buf,
             )
             est.n_iter_ += 1
@@ -195,7 +208,7 @@ def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss_code, increment
             if est.verbose:
                 print("Iteration %d, loss = %.8f" % (est.n_iter_, est.loss_))
 
-            _update_no_improvement(est, validation)
+            _update_no_improvement(est, validation, spec, loss)
             _end_of_epoch_schedule(est, opt)
 
             if est._no_improvement_count > est.n_iter_no_change:
@@ -228,7 +241,7 @@ def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss_code, increment
         flat[...] = est._best_flat
 
 
-def fit_lbfgs(est, data, Y, sample_weight, spec, loss_code):
+def fit_lbfgs(est, data, Y, sample_weight, spec, loss):
     """Full-batch L-BFGS-B on the flat vector (scipy drives, numba evaluates)."""
     flat = est._flat
     dtype = flat.dtype
@@ -237,15 +250,13 @@ def fit_lbfgs(est, data, Y, sample_weight, spec, loss_code):
     delta_buf = np.empty_like(act_buf)
     grad = np.empty_like(flat)
     sw = np.empty(0, dtype=dtype) if sample_weight is None else sample_weight
-    log_eps = float(np.finfo(dtype).eps)
 
     def objective(x):
         flat[...] = x
-        loss = network.loss_and_gradient(
-            data, Y, sw, flat, grad, spec, loss_code, log_eps, est.alpha,
-            act_buf, delta_buf,
+        value = network.loss_and_gradient(
+            data, Y, sw, flat, grad, spec, loss, est.alpha, act_buf, delta_buf,
         )
-        return loss, grad.astype(np.float64)
+        return value, grad.astype(np.float64)
 
     def report(intermediate_result):
         report.iteration += 1

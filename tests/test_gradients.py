@@ -14,31 +14,39 @@ from skperceptron._kernels.losses import LOSS_CODES
 from skperceptron._params import ParamLayout
 
 HIDDEN = ["identity", "logistic", "tanh", "relu", "softplus"]
+TARGETS = {  # a target maker for each output activation's range
+    "identity": lambda r, n, k: r.normal(size=(n, k)),
+    "tanh": lambda r, n, k: r.uniform(-1, 1, size=(n, k)),
+    "logistic": lambda r, n, k: r.uniform(0, 1, size=(n, k)),
+    "relu": lambda r, n, k: r.exponential(size=(n, k)),
+    "softplus": lambda r, n, k: r.exponential(size=(n, k)),
+    "exp": lambda r, n, k: r.poisson(1.5, size=(n, k)).astype(float),
+}
 OUTPUTS = [  # (output activation, loss, target maker)
-    ("identity", "squared_error", lambda r, n, k: r.normal(size=(n, k))),
-    ("exp", "poisson", lambda r, n, k: r.poisson(1.5, size=(n, k)).astype(float)),
+    *((out, loss, TARGETS[out])
+      for out in ("identity", "relu", "softplus", "logistic", "tanh")
+      for loss in ("squared_error", "absolute_error", "huber")),
+    ("exp", "poisson", TARGETS["exp"]),
     ("logistic", "binary_log_loss", lambda r, n, k: (r.uniform(size=(n, k)) > 0.5) * 1.0),
     ("softmax", "log_loss", lambda r, n, k: np.eye(k)[r.randint(k, size=n)]),
 ]
 
 
-def _objective(X, Y, sw, flat, layout, activations, loss, alpha):
+def _objective(X, Y, sw, flat, layout, activations, loss, alpha, dtype=np.float64):
     spec = layout.kernel_spec(activations)
     n = Y.shape[0]
-    act = np.empty(n * spec[4][-1])
+    act = np.empty(n * spec[4][-1], dtype=dtype)
     delta = np.empty_like(act)
+    flat = flat.astype(dtype)
     grad = np.empty_like(flat)
     value = network.loss_and_gradient(
-        kernel_data(X, np.float64), Y, sw, flat, grad, spec, LOSS_CODES[loss],
-        float(np.finfo(np.float64).eps), alpha, act, delta,
+        kernel_data(X, dtype), Y.astype(dtype), sw.astype(dtype), flat, grad, spec,
+        (LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4), alpha, act, delta,
     )
     return value, grad
 
 
-@pytest.mark.parametrize("hidden", HIDDEN)
-@pytest.mark.parametrize("output,loss,make_y", OUTPUTS)
-@pytest.mark.parametrize("sparse", [False, True])
-def test_gradient_matches_finite_differences(hidden, output, loss, make_y, sparse):
+def _problem(hidden, output, loss, make_y, sparse):
     rng = np.random.RandomState(0)
     n, n_features, n_out = 13, 5, 3
     X = rng.normal(size=(n, n_features))
@@ -49,8 +57,16 @@ def test_gradient_matches_finite_differences(hidden, output, loss, make_y, spars
     sw = rng.uniform(0.5, 2.0, size=n)
     layout = ParamLayout((n_features, 4, 3, n_out))
     # Keep relu pre-activations away from the kink, where the derivative jumps.
-    flat = rng.uniform(-0.5, 0.5, size=layout.n_params) + (0.3 if hidden == "relu" else 0)
-    activations = [hidden, hidden, output]
+    flat = rng.uniform(-0.5, 0.5, size=layout.n_params)
+    flat += 0.3 if "relu" in (hidden, output) else 0.0
+    return X, Y, sw, layout, flat, [hidden, hidden, output]
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("output,loss,make_y", OUTPUTS)
+@pytest.mark.parametrize("sparse", [False, True])
+def test_gradient_matches_finite_differences(hidden, output, loss, make_y, sparse):
+    X, Y, sw, layout, flat, activations = _problem(hidden, output, loss, make_y, sparse)
     value, grad = _objective(X, Y, sw, flat, layout, activations, loss, alpha=0.3)
     assert np.isfinite(value)
 
@@ -67,6 +83,19 @@ def test_gradient_matches_finite_differences(hidden, output, loss, make_y, spars
     assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("output,loss,make_y", OUTPUTS)
+@pytest.mark.parametrize("sparse", [False, True])
+def test_float32_gradient_tracks_float64(hidden, output, loss, make_y, sparse):
+    X, Y, sw, layout, flat, activations = _problem(hidden, output, loss, make_y, sparse)
+    value64, grad64 = _objective(X, Y, sw, flat, layout, activations, loss, 0.3)
+    value32, grad32 = _objective(X, Y, sw, flat, layout, activations, loss, 0.3,
+                                 dtype=np.float32)
+    assert grad32.dtype == np.float32
+    assert_allclose(value32, value64, rtol=1e-5)
+    assert_allclose(grad32, grad64, rtol=1e-3, atol=1e-5)
+
+
 def test_objective_matches_closed_form_squared_error():
     rng = np.random.RandomState(1)
     X, Y = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
@@ -77,6 +106,21 @@ def test_objective_matches_closed_form_squared_error():
     expected = (0.5 * ((X @ W + b - Y) ** 2).sum() + 0.5 * alpha * (W**2).sum()) / 7
     value, _ = _objective(X, Y, np.empty(0), flat, layout, ["identity"], "squared_error",
                           alpha)
+    assert_allclose(value, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss,expected", [
+    ("absolute_error", lambda r: np.abs(r)),
+    ("huber", lambda r: np.where(np.abs(r) <= 0.4, 0.5 * r**2, 0.4 * (np.abs(r) - 0.2))),
+])
+def test_robust_losses_match_closed_forms(loss, expected):
+    rng = np.random.RandomState(2)
+    X, Y = rng.normal(size=(9, 3)), rng.normal(size=(9, 2))
+    layout = ParamLayout((3, 2))
+    flat = rng.normal(size=layout.n_params)
+    (W,), (b,) = layout.views(flat)
+    value, _ = _objective(X, Y, np.empty(0), flat, layout, ["identity"], loss, 0.0)
+    expected = expected(X @ W + b - Y).sum() / 9
     assert_allclose(value, expected, rtol=1e-12)
 
 

@@ -1,38 +1,63 @@
 """Loss values and output-layer deltas, fused in one pass over the outputs.
 
-Every loss here is paired with its canonical output activation (identity for
-squared error, softmax for multiclass log-loss, logistic for binary log-loss,
-exp for Poisson), so the delta with respect to the output pre-activation is
-``(prediction - target) * sample_weight``.
+A loss paired with its canonical output activation (identity for squared
+error, softmax for multiclass log-loss, logistic for binary log-loss, exp for
+Poisson) has the delta ``prediction - target`` with respect to the output
+pre-activation. Any other pairing (absolute or Huber loss, or a bounded or
+positive output activation) takes the chain rule: ``dL/dprediction`` times the
+activation's derivative, computed from the prediction.
 
-Per-sample losses are summed over outputs; the caller divides by the batch's
-sample-weight sum.
+Per-sample losses are summed over outputs and multiplied by the sample weight;
+the caller divides by the batch's weight sum.
 """
 
 import numpy as np
 
 from ._jit import jit
+from .activations import EXP, IDENTITY, LOGISTIC, SOFTMAX, multiply_by_derivative
 
 SQUARED_ERROR = 0
 LOG_LOSS = 1
 BINARY_LOG_LOSS = 2
 POISSON = 3
+ABSOLUTE_ERROR = 4
+HUBER = 5
 
 LOSS_CODES = {
     "squared_error": SQUARED_ERROR,
     "log_loss": LOG_LOSS,
     "binary_log_loss": BINARY_LOG_LOSS,
     "poisson": POISSON,
+    "absolute_error": ABSOLUTE_ERROR,
+    "huber": HUBER,
 }
 
 
 @jit
-def _sample_loss(a, y, code, eps):
+def is_canonical(loss_code, out_code):
+    """Whether the delta is simply ``prediction - target``."""
+    return (
+        (loss_code == SQUARED_ERROR and out_code == IDENTITY)
+        or (loss_code == LOG_LOSS and out_code == SOFTMAX)
+        or (loss_code == BINARY_LOG_LOSS and out_code == LOGISTIC)
+        or (loss_code == POISSON and out_code == EXP)
+    )
+
+
+@jit
+def _sample_loss(a, y, code, eps, huber_delta):
     """One output's contribution to one sample's loss, in float64."""
     a = float(a)
     y = float(y)
     if code == SQUARED_ERROR:
         return 0.5 * (y - a) * (y - a)
+    if code == ABSOLUTE_ERROR:
+        return abs(a - y)
+    if code == HUBER:
+        r = abs(a - y)
+        if r <= huber_delta:
+            return 0.5 * r * r
+        return huber_delta * (r - 0.5 * huber_delta)
     if code == LOG_LOSS:
         if y == 0.0:
             return 0.0
@@ -53,7 +78,24 @@ def _sample_loss(a, y, code, eps):
 
 
 @jit
-def output_delta_and_loss(A_out, Y, sample_weight, rows, delta, code, eps):
+def _loss_gradient(a, y, code, huber_delta):
+    """d loss / d prediction for the non-canonical pairings."""
+    r = a - y
+    if code == ABSOLUTE_ERROR:
+        return np.sign(r)
+    if code == HUBER:
+        return max(-huber_delta, min(huber_delta, r))
+    if code == BINARY_LOG_LOSS or code == LOG_LOSS:
+        # only reached with a non-logistic output; the canonical pair skips this
+        return r / max(a * (1.0 - a), 1e-12)
+    if code == POISSON:
+        return 1.0 - y / a
+    return r  # SQUARED_ERROR
+
+
+@jit
+def output_delta_and_loss(A_out, Y, sample_weight, rows, delta, loss_code, out_code,
+                          eps, huber_delta):
     """Fill ``delta`` with the output deltas and return the weighted loss sum.
 
     ``rows[i]`` is the row of ``Y`` (and ``sample_weight``) that batch row ``i``
@@ -61,6 +103,7 @@ def output_delta_and_loss(A_out, Y, sample_weight, rows, delta, code, eps):
     """
     n_rows, n_out = A_out.shape
     weighted = sample_weight.shape[0] > 0
+    canonical = is_canonical(loss_code, out_code)
     total = 0.0
     for i in range(n_rows):
         r = rows[i]
@@ -69,12 +112,19 @@ def output_delta_and_loss(A_out, Y, sample_weight, rows, delta, code, eps):
         d = delta[i]
         row_loss = 0.0
         for k in range(n_out):
-            row_loss += _sample_loss(a[k], y[k], code, eps)
-            d[k] = a[k] - y[k]
+            row_loss += _sample_loss(a[k], y[k], loss_code, eps, huber_delta)
+        if canonical:
+            for k in range(n_out):
+                d[k] = a[k] - y[k]
+        else:
+            for k in range(n_out):
+                d[k] = _loss_gradient(a[k], y[k], loss_code, huber_delta)
         if weighted:
             w = sample_weight[r]
             for k in range(n_out):
                 d[k] = d[k] * w
             row_loss *= w
         total += row_loss
+    if not canonical:
+        multiply_by_derivative(A_out, delta, out_code)
     return total

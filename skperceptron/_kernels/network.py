@@ -21,7 +21,7 @@ import numpy as np
 from ._jit import jit
 from .activations import add_bias_and_activate, multiply_by_derivative
 from .losses import output_delta_and_loss
-from .optimizers import optimizer_step, scale_gradient
+from .optimizers import ALPHA, optimizer_step, scale_gradient
 
 
 @jit
@@ -173,30 +173,40 @@ def _batch_weight_sum(sample_weight, rows):
 
 
 @jit
-def _loss_and_raw_gradient(data, Y, sample_weight, rows, start, params, spec,
-                           loss_code, log_eps, act_buf, delta_buf, x_buf, grad):
-    units, _, _, _, unit_cum = spec
+def _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf):
+    """Weighted loss sum of a forward pass; the output delta goes to ``delta_buf``.
+
+    ``loss`` is ``(loss_code, log_eps, huber_delta)``.
+    """
+    units, _, _, act_codes, unit_cum = spec
+    n_layers = units.shape[0]
     n_rows = rows.shape[0]
+    D = _block(delta_buf, unit_cum[n_layers - 1] * n_rows, n_rows, units[n_layers - 1])
+    loss_code, log_eps, huber_delta = loss
+    return output_delta_and_loss(out, Y, sample_weight, rows, D, loss_code,
+                                 act_codes[n_layers - 2], log_eps, huber_delta)
+
+
+@jit
+def _loss_and_raw_gradient(data, Y, sample_weight, rows, start, params, spec, loss,
+                           act_buf, delta_buf, x_buf, grad):
     out = forward_batch(data, rows, start, params, spec, act_buf, x_buf)
-    n_out = units[units.shape[0] - 1]
-    D = _block(delta_buf, unit_cum[units.shape[0] - 1] * n_rows, n_rows, n_out)
-    loss_sum = output_delta_and_loss(out, Y, sample_weight, rows, D, loss_code, log_eps)
+    loss_sum = _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf)
     backward_batch(data, rows, start, params, spec, act_buf, delta_buf, x_buf, grad)
     return loss_sum
 
 
 @jit
 def run_epoch(data, Y, sample_weight, order, contiguous, batch_size, params, grad,
-              spec, loss_code, solver, hyper, state_a, state_b, step,
+              spec, loss, solver, hyper, state_a, state_b, step,
               act_buf, delta_buf, x_buf):
     """One epoch of minibatch training; returns sum of batch_loss * batch_rows.
 
-    ``hyper`` holds (alpha, log_eps, learning_rate, momentum, nesterov,
-    beta_1, beta_2, epsilon); ``step`` (length-1 int array) counts minibatches
-    for Adam's bias correction and is advanced in place.
+    ``loss`` is ``(loss_code, log_eps, huber_delta)``; ``hyper`` is laid out
+    as optimizers.ALPHA ... optimizers.EPSILON say; ``step`` (length-1 int array) counts minibatches for Adam's bias correction
+    and is advanced in place.
     """
-    alpha = hyper[0]
-    log_eps = hyper[1]
+    alpha = hyper[ALPHA]
     n_coef = spec[2][0]
     n_samples = order.shape[0]
     total = 0.0
@@ -206,8 +216,8 @@ def run_epoch(data, Y, sample_weight, order, contiguous, batch_size, params, gra
         start = first if contiguous else -1
         weight_sum = _batch_weight_sum(sample_weight, rows)
         loss_sum = _loss_and_raw_gradient(
-            data, Y, sample_weight, rows, start, params, spec, loss_code,
-            log_eps, act_buf, delta_buf, x_buf, grad,
+            data, Y, sample_weight, rows, start, params, spec, loss,
+            act_buf, delta_buf, x_buf, grad,
         )
         sumsq = optimizer_step(params, grad, n_coef, weight_sum, solver, hyper,
                                state_a, state_b, step)
@@ -217,14 +227,14 @@ def run_epoch(data, Y, sample_weight, order, contiguous, batch_size, params, gra
 
 
 @jit
-def loss_and_gradient(data, Y, sample_weight, params, grad, spec, loss_code,
-                      log_eps, alpha, act_buf, delta_buf):
+def loss_and_gradient(data, Y, sample_weight, params, grad, spec, loss, alpha,
+                      act_buf, delta_buf):
     """Full-batch objective and its gradient (for L-BFGS), L2 term included."""
     n_samples = Y.shape[0]
     rows = np.arange(n_samples)
     weight_sum = _batch_weight_sum(sample_weight, rows)
     loss_sum = _loss_and_raw_gradient(
-        data, Y, sample_weight, rows, 0, params, spec, loss_code, log_eps,
+        data, Y, sample_weight, rows, 0, params, spec, loss,
         act_buf, delta_buf, act_buf[:0], grad,
     )
     sumsq = scale_gradient(params, grad, spec[2][0], weight_sum, alpha)
@@ -246,3 +256,20 @@ def predict(data, n_samples, params, spec, chunk_rows):
         block = forward_batch(data, rows, first, params, spec, act_buf, act_buf[:0])
         _copy(block.reshape(-1), out[first:last].reshape(-1))
     return out
+
+
+@jit
+def mean_loss(data, Y, sample_weight, params, spec, loss, chunk_rows):
+    """Weighted mean loss (no L2 term) of the network on a whole data set."""
+    units, _, _, _, unit_cum = spec
+    n_samples = Y.shape[0]
+    n_layers = units.shape[0]
+    chunk_rows = max(1, min(chunk_rows, n_samples))
+    act_buf = np.empty(chunk_rows * unit_cum[n_layers], dtype=params.dtype)
+    delta_buf = np.empty_like(act_buf)
+    total = 0.0
+    for first in range(0, n_samples, chunk_rows):
+        rows = np.arange(first, min(first + chunk_rows, n_samples))
+        out = forward_batch(data, rows, first, params, spec, act_buf, act_buf[:0])
+        total += _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf)
+    return total / _batch_weight_sum(sample_weight, np.arange(n_samples))

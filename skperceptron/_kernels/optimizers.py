@@ -17,7 +17,7 @@ SGD = 0
 ADAM = 1
 
 # Layout of the ``hyper`` float64 array shared with network.run_epoch.
-ALPHA, LOG_EPS, LEARNING_RATE, MOMENTUM, NESTEROV, BETA_1, BETA_2, EPSILON = range(8)
+ALPHA, LEARNING_RATE, MOMENTUM, NESTEROV, BETA_1, BETA_2, EPSILON = range(7)
 
 
 @jit
