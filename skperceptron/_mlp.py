@@ -111,6 +111,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         # them on demand, so it is not pickled twice.
         state = super().__getstate__()
         state.pop("_flat", None)
+        state.pop("_bound_views", None)
         return state
 
     def _layout(self):
@@ -120,28 +121,22 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     def _bind(self, flat, layout):
         self._flat = flat
         self.coefs_, self.intercepts_ = layout.views(flat)
+        self._bound_views = tuple(self.coefs_ + self.intercepts_)
 
     def _current_flat(self):
-        """The flat vector behind coefs_/intercepts_, repacked if they were replaced."""
-        layout = self._layout()
-        flat = getattr(self, "_flat", None)
-        if flat is None or not self._views_of(flat, layout):
-            dtype = np.result_type(*self.coefs_, *self.intercepts_)
-            self._bind(layout.pack(self.coefs_, self.intercepts_, dtype), layout)
-        return self._flat, layout
+        """The flat vector behind coefs_/intercepts_, repacked if they were replaced.
 
-    def _views_of(self, flat, layout):
-        if flat.shape[0] != layout.n_params:
-            return False
-        base = flat.__array_interface__["data"][0]
-        offsets = list(layout.coef_offsets[:-1]) + list(layout.intercept_offsets[:-1])
-        arrays = list(self.coefs_) + list(self.intercepts_)
-        return all(
-            a.dtype == flat.dtype
-            and a.__array_interface__["data"][0] == base + off * flat.itemsize
-            and a.flags.c_contiguous
-            for a, off in zip(arrays, offsets)
-        )
+        In-place edits of the arrays are seen through the views; replaced arrays
+        (assignment, or a pickle round trip, which copies views) are repacked.
+        """
+        bound = getattr(self, "_bound_views", ())
+        current = self.coefs_ + self.intercepts_
+        if (getattr(self, "_flat", None) is None or len(bound) != len(current)
+                or any(a is not b for a, b in zip(current, bound))):
+            layout = self._layout()
+            dtype = np.result_type(*current)
+            self._bind(layout.pack(self.coefs_, self.intercepts_, dtype), layout)
+        return self._flat
 
     def _hidden_activations(self, n_hidden):
         """One activation name per hidden layer, validated."""
@@ -240,7 +235,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         if first_pass:
             self._initialize(layout, X.dtype, random_state, Y, sample_weight)
         else:
-            flat, old_layout = self._current_flat()
+            flat, old_layout = self._current_flat(), self._layout()
             if old_layout != layout:
                 raise ValueError(
                     f"The network layout {layout.layer_units} differs from the fitted "
@@ -306,8 +301,8 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         """Output-layer activations for X, shape (n_samples, n_outputs)."""
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
-        flat, layout = self._current_flat()
-        spec = layout.kernel_spec(self._activations(self.n_layers_))
+        flat = self._current_flat()
+        spec = self._layout().kernel_spec(self._activations(self.n_layers_))
         data = kernel_data(X, flat.dtype)
         return network.predict(data, X.shape[0], flat, spec, _PREDICT_CHUNK_ROWS)
 

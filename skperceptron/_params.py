@@ -6,6 +6,7 @@ optimizers and L-BFGS update one array and the L2 penalty covers one block.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -71,11 +72,19 @@ class ParamLayout:
         return flat
 
     def kernel_spec(self, activations):
-        """The integer arrays the compiled kernels take (see _kernels/network.py)."""
-        units = np.asarray(self.layer_units, dtype=np.int64)
-        codes = np.asarray([ACTIVATION_CODES[a] for a in activations], dtype=np.int64)
-        unit_cum = np.concatenate([[0, 0], np.cumsum(units[1:])]).astype(np.int64)
-        return (units, self.coef_offsets, self.intercept_offsets, codes, unit_cum)
+        """The integer arrays the compiled kernels take (see _kernels/network.py).
+
+        Cached: predicting one row should not rebuild them. Treat as read-only.
+        """
+        return _kernel_spec(self, tuple(activations))
+
+
+@lru_cache(maxsize=128)
+def _kernel_spec(layout, activations):
+    units = np.asarray(layout.layer_units, dtype=np.int64)
+    codes = np.asarray([ACTIVATION_CODES[a] for a in activations], dtype=np.int64)
+    unit_cum = np.concatenate([[0, 0], np.cumsum(units[1:])]).astype(np.int64)
+    return (units, layout.coef_offsets, layout.intercept_offsets, codes, unit_cum)
 
 
 def glorot_uniform(layout, init_factors, random_state, dtype):
