@@ -2,6 +2,7 @@
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils.validation import _check_sample_weight
 
 
 def kernel_data(X, dtype):
@@ -31,3 +32,20 @@ def take_rows(X, rows):
     if sp.issparse(X):
         return sp.csr_matrix(X)[rows]
     return X[rows]
+
+
+def check_sample_weight(sample_weight, X, dtype):
+    """Validated sample weights: finite, one per sample, non-negative, not all 0.
+
+    Returns None for None (unit weights).
+    """
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
+    if np.any(sample_weight < 0):
+        raise ValueError("Negative values in data passed to sample_weight; weights "
+                         "must be non-negative.")
+    if not np.any(sample_weight > 0):
+        raise ValueError("Sample weights must contain at least one positive value; "
+                         "all of them are zero.")
+    return sample_weight

@@ -18,9 +18,9 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._data import kernel_data
+from ._data import check_sample_weight, kernel_data
 from ._kernels import network
 from ._kernels.losses import LOSS_CODES
 from ._params import ParamLayout, glorot_uniform
@@ -225,8 +225,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             not self.warm_start and not incremental
         )
         X, Y, y = self._validate_input(X, y, incremental, reset=first_pass)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         sample_weight = self._weigh_classes(y, sample_weight, incremental, X.dtype)
         self.n_outputs_ = Y.shape[1]
         layout = ParamLayout((X.shape[1], *hidden, self.n_outputs_))
@@ -593,6 +592,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    "MLPClassifier needs samples of at least two classes to learn "
+                    f"from; y has only one class: {self.classes_[0]!r}."
+                )
         else:
             classes = unique_labels(y)
             if incremental:

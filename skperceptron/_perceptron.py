@@ -16,9 +16,9 @@ from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._data import kernel_data
+from ._data import check_sample_weight, kernel_data
 from ._kernels import perceptron as kernel
 
 _PENALTIES = {None: kernel.NO_PENALTY, "l2": kernel.L2, "l1": kernel.L1,
@@ -402,8 +402,7 @@ class Perceptron(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         return coef.toarray() if hasattr(coef, "toarray") else coef
 
     def _train(self, X, y, sample_weight, units, max_iter, partial):
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        sample_weight = check_sample_weight(sample_weight, X, np.float64)
         if X.shape[1] != units.V.shape[1]:
             raise ValueError(f"Number of features {X.shape[1]} does not match "
                              f"previous data {units.V.shape[1]}.")
@@ -441,7 +440,8 @@ class Perceptron(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
                 loss, mistakes,
             )
             self.n_iter_ += 1
-            if not (np.isfinite(units.V).all() and np.isfinite(units.b).all()):
+            if not (np.isfinite(units.V).all() and np.isfinite(units.b).all()
+                    and np.isfinite(loss).all()):
                 raise ValueError(_DIVERGED.format(self.n_iter_))
             if self.verbose:
                 print(f"-- Epoch {self.n_iter_}\nMistakes: {int(mistakes.sum())}, "

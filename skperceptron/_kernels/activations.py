@@ -53,8 +53,13 @@ def add_bias_and_activate(Z, bias, code):
                 z = row[j] + bias[j]
                 row[j] = max(z, zero) + np.log1p(np.exp(-abs(z)))
         elif code == EXP:
+            # The exponent is clipped to [-cap, cap], well inside the dtype's
+            # range: outputs never underflow to 0 (Poisson's log(y / a) stays
+            # finite) nor overflow, even summed over many samples. A diverging
+            # model still shows as huge outputs and non-finite weights.
+            cap = Z.dtype.type(80.0 if Z.itemsize == 4 else 690.0)
             for j in range(n_units):
-                row[j] = np.exp(row[j] + bias[j])
+                row[j] = np.exp(max(min(row[j] + bias[j], cap), -cap))
         else:  # SOFTMAX
             top = row[0] + bias[0]
             for j in range(n_units):

@@ -1,0 +1,215 @@
+"""numba in the real world: read-only installs, NUMBA_DISABLE_JIT, thread
+counts, joblib backends, fresh processes."""
+
+import os
+import pathlib
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_iris
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from skperceptron import MLPClassifier, MLPRegressor, Perceptron
+
+PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "skperceptron"
+
+TINY_FITS = textwrap.dedent("""
+    import sys, warnings
+    import numpy as np, scipy.sparse as sp
+    from skperceptron import MLPClassifier, MLPRegressor, Perceptron
+    warnings.simplefilter("ignore")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(24, 3)); y = np.arange(24) % 3
+    out = {}
+    for solver in ("adam", "sgd", "lbfgs"):
+        clf = MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=3,
+                            random_state=0).fit(X, y)
+        out["clf_" + solver] = clf.predict_proba(X)
+    out["reg_sparse"] = MLPRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0,
+                                     loss="huber").fit(sp.csr_matrix(X), X[:, 0]).predict(X)
+    out["perceptron"] = Perceptron(max_iter=3, average=True, penalty="elasticnet",
+                                   random_state=0).fit(X, y).decision_function(X)
+    out["perceptron_sparse"] = Perceptron(max_iter=3, multi_class="multinomial",
+                                          random_state=0).fit(sp.csr_matrix(X), y).coef_
+    np.savez(sys.argv[1], **out)
+""")
+
+
+def _run(code, tmp_path, env_update=None, user=None, pythonpath=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env.update(env_update or {})
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    script = tmp_path / "script.py"
+    script.write_text(code)
+    out = tmp_path / "out.npz"
+    command = [sys.executable, str(script), str(out)]
+    if user:
+        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
+                   *command]
+    result = subprocess.run(command, env=env, capture_output=True, text=True,
+                            timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return dict(np.load(out))
+
+
+@pytest.fixture(scope="module")
+def jitted(tmp_path_factory):
+    return _run(TINY_FITS, tmp_path_factory.mktemp("jit"))
+
+
+def test_disable_jit_runs_the_kernels_as_python(jitted, tmp_path):
+    plain = _run(TINY_FITS, tmp_path, {"NUMBA_DISABLE_JIT": "1"})
+    assert plain.keys() == jitted.keys()
+    for key in plain:
+        assert_allclose(plain[key], jitted[key], rtol=1e-9, atol=1e-12, err_msg=key)
+
+
+def _can_drop_privileges(tmp_path):
+    if shutil.which("setpriv") is None or os.geteuid() != 0:
+        return False
+    probe = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+         "-c", "import numba, sklearn"], capture_output=True, cwd=tmp_path)
+    return probe.returncode == 0
+
+
+@pytest.fixture
+def shared_tmp():
+    """A temporary directory an unprivileged user can enter (pytest's is 0700)."""
+    path = pathlib.Path(tempfile.mkdtemp())
+    path.chmod(0o755)
+    yield path
+    for sub in path.rglob("*"):
+        if sub.is_dir():
+            sub.chmod(0o755)
+    shutil.rmtree(path)
+
+
+def test_read_only_package_and_home(jitted, shared_tmp):
+    """As an unprivileged user, with the package and HOME read-only."""
+    tmp_path = shared_tmp
+    if not _can_drop_privileges(tmp_path):
+        pytest.skip("needs root and setpriv to run a subprocess as an unprivileged "
+                    "user (as root every directory is writable)")
+    site = tmp_path / "site"
+    shutil.copytree(PACKAGE, site / "skperceptron",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    home = tmp_path / "home"
+    home.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    for path in [site, home, *site.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    work.chmod(0o777)
+    fitted = _run(TINY_FITS, work, {"HOME": str(home)}, user=65534, pythonpath=str(site))
+    for key in fitted:
+        assert_allclose(fitted[key], jitted[key], rtol=1e-9, atol=1e-12, err_msg=key)
+    assert not list(site.rglob("*.nbi")) and not list(home.rglob("*.nbi"))
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(0o777)
+    _run(TINY_FITS, work, {"HOME": str(home), "NUMBA_CACHE_DIR": str(cache)},
+         user=65534, pythonpath=str(site))
+    assert list(cache.rglob("*.nbi")), "NUMBA_CACHE_DIR was not used"
+
+
+def test_no_threading_layer_is_forced(tmp_path):
+    code = textwrap.dedent("""
+        import sys, numpy as np, numba
+        import skperceptron
+        X = np.random.RandomState(0).normal(size=(30, 3)); y = np.arange(30) % 2
+        skperceptron.MLPClassifier(max_iter=2).fit(X, y)
+        try:
+            numba.threading_layer()
+        except ValueError:
+            np.savez(sys.argv[1], ok=np.array(True))
+    """)
+    assert "ok" in _run(code, tmp_path)
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(3000, 300))
+    y = (X[:, :5].sum(1) > 0).astype(int)
+    params = dict(hidden_layer_sizes=(256,), max_iter=2, random_state=0)
+    default = MLPClassifier(**params).fit(X, y)
+    with threadpool_limits(1):
+        single = MLPClassifier(**params).fit(X, y)
+    for a, b in zip(default.coefs_, single.coefs_):
+        assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("backend", ["loky", "threading"])
+def test_grid_search_backends_match_serial(backend):
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), MLPClassifier(max_iter=30, random_state=0))
+    grid = {"mlpclassifier__alpha": [1e-4, 1e-1], "mlpclassifier__solver": ["adam", "lbfgs"]}
+    serial = GridSearchCV(pipe, grid, cv=3, n_jobs=1).fit(X, y)
+    with joblib.parallel_backend(backend, n_jobs=2):
+        parallel = GridSearchCV(pipe, grid, cv=3, n_jobs=2).fit(X, y)
+    assert parallel.best_params_ == serial.best_params_
+    for key in ("mean_test_score", "std_test_score", "split0_test_score"):
+        assert_array_equal(parallel.cv_results_[key], serial.cv_results_[key])
+
+
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor, Perceptron])
+def test_concurrent_predictions_are_identical(Est):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(4000, 20))
+    y = (X[:, 0] > 0).astype(int) if Est is not MLPRegressor else X[:, 0]
+    model = Est(max_iter=5, random_state=0).fit(X, y)
+    expected = model.predict(X)
+    results = [None] * 4
+
+    def work(i):
+        for _ in range(10):
+            results[i] = model.predict(X)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for result in results:
+        assert_array_equal(result, expected)
+
+
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor, Perceptron])
+def test_fresh_process_loads_and_continues_partial_fit(Est, tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 4))
+    y = (X[:, 0] > 0).astype(int) if Est is not MLPRegressor else X[:, 0]
+    model = Est(random_state=0)
+    kwargs = {} if Est is MLPRegressor else {"classes": [0, 1]}
+    model.partial_fit(X, y, **kwargs)
+    joblib.dump(model, tmp_path / "model.joblib")
+    (tmp_path / "model.pkl").write_bytes(pickle.dumps(model))
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
+    model.partial_fit(X, y)
+    expected = model.predict(X)
+    code = textwrap.dedent(f"""
+        import sys, pickle, pathlib, joblib, numpy as np
+        here = pathlib.Path({str(tmp_path)!r})
+        X, y = np.load(here / "X.npy"), np.load(here / "y.npy")
+        a = joblib.load(here / "model.joblib").partial_fit(X, y)
+        b = pickle.loads((here / "model.pkl").read_bytes()).partial_fit(X, y)
+        np.savez(sys.argv[1], a=a.predict(X), b=b.predict(X))
+    """)
+    out = _run(code, tmp_path)
+    assert_array_equal(out["a"], expected)
+    assert_array_equal(out["b"], expected)
