@@ -1,7 +1,10 @@
 """Classic neural networks for scikit-learn, trained by numba-compiled kernels."""
 
+from ._interop import from_sklearn
 from ._mlp import MLPClassifier, MLPRegressor
 from ._perceptron import Perceptron
+from .display import LossCurveDisplay
 
 __version__ = "0.1.0.dev0"
-__all__ = ["MLPClassifier", "MLPRegressor", "Perceptron", "__version__"]
+__all__ = ["LossCurveDisplay", "MLPClassifier", "MLPRegressor", "Perceptron",
+           "from_sklearn", "__version__"]

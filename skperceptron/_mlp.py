@@ -329,6 +329,22 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
             return np.nan
         return self._score_function(y, y_pred, sample_weight=sample_weight)
 
+    def to_sklearn(self):
+        """The equivalent fitted scikit-learn estimator (identical predictions).
+
+        Training-only settings (loss, class_weight, scoring) are left out;
+        softplus or per-layer activations and bounded or positive regression
+        outputs cannot be expressed and raise a ValueError naming them.
+
+        Returns
+        -------
+        estimator : sklearn.neural_network.MLPClassifier or MLPRegressor
+            A fitted copy.
+        """
+        from ._interop import mlp_to_sklearn
+
+        return mlp_to_sklearn(self)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True

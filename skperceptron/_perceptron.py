@@ -500,6 +500,21 @@ class Perceptron(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
             return (self.decision_function(X) > 0).astype(np.int64)
         return super().predict(X)
 
+    def to_sklearn(self):
+        """The equivalent fitted :class:`sklearn.linear_model.Perceptron`.
+
+        Training-only settings (multi_class, average) are left out; the weights
+        and predictions are the same. Multilabel models cannot be expressed.
+
+        Returns
+        -------
+        estimator : sklearn.linear_model.Perceptron
+            A fitted copy.
+        """
+        from ._interop import perceptron_to_sklearn
+
+        return perceptron_to_sklearn(self)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True

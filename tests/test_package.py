@@ -13,6 +13,7 @@ from skperceptron.__main__ import main
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MODULES = ["skperceptron._mlp", "skperceptron._perceptron", "skperceptron._params",
+           "skperceptron._interop", "skperceptron.display",
            "skperceptron._training"]
 
 
@@ -24,7 +25,8 @@ def test_docstring_examples_run(name):
 
 
 def test_public_names():
-    assert skperceptron.__all__ == ["MLPClassifier", "MLPRegressor", "Perceptron",
+    assert skperceptron.__all__ == ["LossCurveDisplay", "MLPClassifier", "MLPRegressor",
+                                    "Perceptron", "from_sklearn",
                                     "__version__"]
     assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+)?", skperceptron.__version__)
 
