@@ -20,6 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from ._data import check_sample_weight, kernel_data
 from ._kernels import network
 from ._kernels.losses import LOSS_CODES
@@ -38,7 +39,7 @@ _OUTPUT_RANGES = {"relu": (0.0, np.inf), "softplus": (0.0, np.inf),
                   "logistic": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
-class BaseMLP(BaseEstimator, metaclass=ABCMeta):
+class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Shared machinery of the multilayer perceptrons. Use the subclasses."""
 
     _parameter_constraints: dict = {
@@ -109,7 +110,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     def __getstate__(self):
         # coefs_ and intercepts_ are the truth; the flat vector is rebuilt from
         # them on demand, so it is not pickled twice.
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # may be self.__dict__ itself
         state.pop("_flat", None)
         state.pop("_bound_views", None)
         return state
@@ -252,12 +253,21 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
         data = kernel_data(X, X.dtype)
         spec = layout.kernel_spec(self._activations(self.n_layers_))
         loss = self._loss_spec(X.dtype)
-        if self.solver in _STOCHASTIC_SOLVERS:
+        stochastic = self.solver in _STOCHASTIC_SOLVERS
+        epochs = (1 if incremental else self.max_iter) if stochastic else 0
+        progress = FitProgress(self, X, y, epochs, self._snapshot)
+        if stochastic:
             fit_stochastic(self, X, data, Y, y, sample_weight, spec, loss,
-                           incremental, random_state)
+                           incremental, random_state, progress)
         else:
             fit_lbfgs(self, data, Y, sample_weight, spec, loss)
+        progress.end()
         return self
+
+    def _snapshot(self):
+        """Fitted attributes of the current weights (for callbacks' model copies)."""
+        return {"coefs_": [c.copy() for c in self.coefs_],
+                "intercepts_": [b.copy() for b in self.intercepts_]}
 
     def _weigh_classes(self, y, sample_weight, incremental, dtype):
         """Sample weights times class weights (regressors: unchanged)."""
@@ -266,6 +276,7 @@ class BaseMLP(BaseEstimator, metaclass=ABCMeta):
     def _init_output_bias(self, Y, sample_weight):
         """Hook for output layers that need a better start than Glorot's."""
 
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.

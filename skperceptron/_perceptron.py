@@ -18,6 +18,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from ._data import check_sample_weight, kernel_data
 from ._kernels import perceptron as kernel
 
@@ -57,7 +58,8 @@ class _Units:
         self.S[...] = 0.0
 
 
-class Perceptron(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
+class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
+                 BaseEstimator):
     """A layer of threshold logic units trained by Rosenblatt's perceptron rule.
 
     Each output is a threshold logic unit (TLU): a weighted sum of all inputs
@@ -272,6 +274,7 @@ class Perceptron(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         return 1 if (k == 2 and not self._is_multilabel()) else k
 
     # ------------------------------------------------------------- fitting
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
         """Fit the units with Rosenblatt's rule.
@@ -425,9 +428,12 @@ class Perceptron(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         step = np.array([int(self.t_)], dtype=np.int64)
         avg_start = int(self.average) if self._averaging() else np.iinfo(np.int64).max
         stopper = _Stopper(self, n_units, self._multinomial())
+        progress = FitProgress(self, X, y, max_iter,
+                               lambda: self._export(units, step) or self._snapshot())
 
         self.n_iter_ = 0
         for _ in range(max_iter):
+            progress.begin_epoch()
             order = random_state.permutation(rows) if self.shuffle else rows
             loss = np.zeros(n_units)
             mistakes = np.zeros(n_units, dtype=np.int64)
@@ -448,6 +454,7 @@ class Perceptron(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
                       f"Avg. loss: {loss.sum() / len(rows):f}, "
                       f"Active units: {int(active.sum())}, T: {int(step[0])}")
             if partial:
+                progress.end_epoch()
                 break
             score = None
             if validation is not None or q.shape[1]:
@@ -456,10 +463,14 @@ class Perceptron(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
                 self._export(units, step)
                 score = self.score(*validation)
             stopper.update(active, units, loss, mistakes, len(rows), score)
-            if not active.any():
+            if progress.end_epoch() or not active.any():
                 break
         self._flush(units, q, u)
         self._export(units, step)
+        progress.end()
+
+    def _snapshot(self):
+        return {"coef_": self.coef_.copy(), "intercept_": self.intercept_.copy()}
 
     @staticmethod
     def _flush(units, q, u):

@@ -142,12 +142,13 @@ def _check_finite(est, loss):
 
 
 def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss, incremental,
-                   random_state):
+                   random_state, progress):
     """Train ``est._flat`` in place with sgd or adam, epoch by epoch.
 
     ``X`` is the validated input (for the validation split), ``data`` its kernel
     form, ``Y`` the float target matrix, ``y`` the targets as the scorer wants
-    them and ``loss`` the kernels' ``(loss_code, log_eps, huber_delta)``.
+    them and ``loss`` the kernels' ``(loss_code, log_eps, huber_delta)``;
+    ``progress`` reports epochs to scikit-learn callbacks.
     """
     flat = est._flat
     dtype = flat.dtype
@@ -195,6 +196,7 @@ def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss, incremental,
                 positions = positions[permutation]
             order = train_rows[positions] if validation is not None else positions
             hyper[LEARNING_RATE] = opt.learning_rate
+            progress.begin_epoch()
             total = network.run_epoch(
                 data, Y, sw, order, contiguous, batch_size, flat, grad, spec,
                 loss, opt.solver, hyper, opt.a, opt.b, opt.step,
@@ -210,6 +212,8 @@ def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss, incremental,
 
             _update_no_improvement(est, validation, spec, loss)
             _end_of_epoch_schedule(est, opt)
+            if progress.end_epoch():
+                break
 
             if est._no_improvement_count > est.n_iter_no_change:
                 if validation is not None:

@@ -84,6 +84,7 @@ def test_pickle_round_trip_and_continue_training(iris):
     clf.partial_fit(X, y, classes=[0, 1, 2])
     restored = pickle.loads(pickle.dumps(clf))
     assert "_flat" not in restored.__dict__  # the weights are pickled once
+    assert "_flat" in clf.__dict__  # and pickling left the original alone
     assert_allclose(restored.predict_proba(X), clf.predict_proba(X))
     clf.partial_fit(X, y)
     restored.partial_fit(X, y)

@@ -1,0 +1,56 @@
+"""scikit-learn's callback API (``sklearn.callback``, new in 1.9), when present.
+
+``est.set_callbacks(ProgressBar())`` or ``ScoringMonitor(...)`` then sees the
+fit as one task with one subtask per epoch. On older scikit-learn the mixin is
+empty, the decorator does nothing and fits run exactly as before.
+"""
+
+try:
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+except ImportError:  # scikit-learn < 1.9
+
+    class CallbackSupportMixin:  # noqa: D101 - stands in for the missing mixin
+        pass
+
+    def with_callbacks(method):  # noqa: D103
+        return method
+
+
+class FitProgress:
+    """Reports a fit and its epochs to the estimator's callbacks, if it has any.
+
+    ``snapshot`` returns the fitted attributes that make a copy of the
+    estimator usable for prediction at the current epoch (what callbacks such as
+    ScoringMonitor score).
+    """
+
+    def __init__(self, estimator, X, y, max_epochs, snapshot):
+        self.estimator, self.X, self.y, self.snapshot = estimator, X, y, snapshot
+        self.context = self.epoch = None
+        wanted = (getattr(estimator, "_skl_callbacks", None)
+                  or hasattr(estimator, "_parent_callback_ctx"))
+        if wanted and hasattr(estimator, "_init_callback_context"):
+            self.context = estimator._init_callback_context(max_subtasks=max_epochs)
+            self.context.call_on_fit_task_begin(estimator=estimator, X=X, y=y)
+
+    def begin_epoch(self):
+        if self.context is not None:
+            self.epoch = self.context.subcontext(task_name="epoch")
+            self.epoch.call_on_fit_task_begin(estimator=self.estimator, X=self.X,
+                                              y=self.y)
+
+    def end_epoch(self):
+        """Report the finished epoch; True when a callback asks to stop."""
+        if self.epoch is None:
+            return False
+        stop = self.epoch.call_on_fit_task_end(
+            estimator=self.estimator, X=self.X, y=self.y,
+            reconstruction_attributes=self.snapshot)
+        self.epoch = None
+        return bool(stop)
+
+    def end(self):
+        if self.context is not None:
+            self.context.call_on_fit_task_end(
+                estimator=self.estimator, X=self.X, y=self.y,
+                reconstruction_attributes=self.snapshot)
