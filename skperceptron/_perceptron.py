@@ -135,7 +135,7 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         Number of weight-update steps performed, plus one.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     Notes
