@@ -26,6 +26,7 @@ from ._kernels import network
 from ._kernels.losses import LOSS_CODES
 from ._params import ParamLayout, glorot_uniform
 from ._training import fit_lbfgs, fit_stochastic
+from ._transaction import atomic
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _PREDICT_CHUNK_ROWS = 2048
@@ -172,16 +173,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 float(getattr(self, "huber_delta", 1.0)))
 
     # ------------------------------------------------------------- training
-    def _atomic(self, method, *args, **kwargs):
-        """Run ``method``; on any error, put every attribute back as it was."""
-        saved = dict(self.__dict__)
-        try:
-            return method(*args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
-
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
         if not hasattr(sizes, "__iter__"):
@@ -296,7 +287,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self : object
             The fitted estimator.
         """
-        return self._atomic(self._fit, X, y, sample_weight, incremental=False)
+        return atomic(self, self._fit, X, y, sample_weight, incremental=False)
 
     def _check_solver(self):
         if self.solver not in _STOCHASTIC_SOLVERS:
@@ -673,7 +664,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self : object
             The updated estimator.
         """
-        return self._atomic(self._partial_fit, X, y, sample_weight, classes)
+        return atomic(self, self._partial_fit, X, y, sample_weight, classes)
 
     def _partial_fit(self, X, y, sample_weight, classes):
         if self._first_partial_fit_call(classes):
@@ -919,7 +910,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self : object
             The updated estimator.
         """
-        return self._atomic(self._fit, X, y, sample_weight, incremental=True)
+        return atomic(self, self._fit, X, y, sample_weight, incremental=True)
 
     def _predict(self, X, check_input=True):
         y_pred = self._forward(X, check_input=check_input)

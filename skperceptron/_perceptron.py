@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from ._data import check_sample_weight, kernel_data
 from ._kernels import perceptron as kernel
+from ._transaction import atomic
 
 _PENALTIES = {None: kernel.NO_PENALTY, "l2": kernel.L2, "l1": kernel.L1,
               "elasticnet": kernel.ELASTICNET}
@@ -297,13 +298,7 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         self : object
             The fitted estimator.
         """
-        saved = dict(self.__dict__)
-        try:
-            return self._fit(X, y, coef_init, intercept_init, sample_weight)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
+        return atomic(self, self._fit, X, y, coef_init, intercept_init, sample_weight)
 
     def _fit(self, X, y, coef_init, intercept_init, sample_weight):
         X, y = self._validate(X, y, reset=True)
@@ -340,13 +335,7 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         self : object
             The updated estimator.
         """
-        saved = dict(self.__dict__)
-        try:
-            return self._partial_fit(X, y, classes, sample_weight)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
+        return atomic(self, self._partial_fit, X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):
         first_call = not hasattr(self, "classes_")

@@ -50,3 +50,30 @@ def test_no_callbacks_no_context():
     clf = MLPClassifier(max_iter=3).fit(X, y)
     assert not hasattr(clf, "_callback_fit_ctx")
     assert np.isfinite(clf.loss_)
+
+
+def test_estimators_fit_without_the_callback_api(tmp_path):
+    """On scikit-learn < 1.9 (simulated by hiding sklearn.callback) all still fits."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import sys
+        class HideCallbacks:
+            def find_spec(self, name, path=None, target=None):
+                if name == "sklearn.callback" or name.startswith("sklearn.callback."):
+                    raise ImportError("no callback API in this scikit-learn")
+        sys.meta_path.insert(0, HideCallbacks())
+        import numpy as np
+        from skperceptron import MLPClassifier, Perceptron
+        X = np.random.RandomState(0).normal(size=(40, 3)); y = X[:, 0] > 0
+        for est in (MLPClassifier(max_iter=3), Perceptron(max_iter=3)):
+            est.fit(X, y)
+            assert not hasattr(est, "set_callbacks")
+        print("fitted without callbacks")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                            text=True, cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "fitted without callbacks" in result.stdout
