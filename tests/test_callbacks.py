@@ -60,6 +60,11 @@ def test_estimators_fit_without_the_callback_api(tmp_path):
 
     script = textwrap.dedent("""
         import sys
+        # scikit-learn 1.9 uses sklearn.callback internally: load it first, then
+        # hide the module from later imports, as on an older scikit-learn.
+        import sklearn.linear_model, sklearn.neural_network, sklearn.model_selection
+        for name in [m for m in sys.modules if m.startswith("sklearn.callback")]:
+            del sys.modules[name]
         class HideCallbacks:
             def find_spec(self, name, path=None, target=None):
                 if name == "sklearn.callback" or name.startswith("sklearn.callback."):
