@@ -60,7 +60,8 @@ def test_estimators_fit_without_the_callback_api(tmp_path):
 
     script = textwrap.dedent("""
         import sys
-        import sklearn.callback
+        import sklearn.callback, sklearn.linear_model, sklearn.neural_network
+        import sklearn.model_selection, sklearn.preprocessing, sklearn.metrics
         # skperceptron's import sees no sklearn.callback (as on scikit-learn
         # < 1.9); scikit-learn 1.9's own fit machinery keeps its module.
         real = sys.modules["sklearn.callback"]
