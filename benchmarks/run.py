@@ -9,11 +9,15 @@ Usage::
 Each workload fits both libraries on the same data with the same
 hyperparameters, epochs and batch size, and prints fit times, their ratio and
 the test scores. Compile time is measured apart, in fresh processes: with an
-empty numba cache and with a warm one.
+empty numba cache and with a warm one. The 60000x784 rows also report the share
+of the machine's GEMM peak (a 2048x2048 matmul measured in the same run), the
+seconds per epoch of PyTorch where it is installed, and the peak memory of a
+fit (fresh processes). Kernel rows give nanoseconds per element.
 """
 
 import argparse
 import json
+import resource
 import os
 import platform
 import subprocess
@@ -78,6 +82,52 @@ def workloads(quick):
     return rows
 
 
+def gemm_peak():
+    """GFLOP/s of a 2048x2048 matmul, float32 and float64 (best of 3)."""
+    peaks = {}
+    for dtype in (np.float32, np.float64):
+        A = np.random.RandomState(0).rand(2048, 2048).astype(dtype)
+        seconds, _ = _best_time(lambda: A @ A, 3)
+        peaks[np.dtype(dtype).name] = 2 * 2048**3 / seconds / 1e9
+    print("GEMM peak (2048x2048 matmul): " +
+          ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in peaks.items()))
+    return peaks
+
+
+def _epoch_gflop(n_samples, units):
+    return 6 * n_samples * sum(a * b for a, b in zip(units[:-1], units[1:])) / 1e9
+
+
+def torch_epoch_seconds(X, y, hidden, epochs, dtype):
+    """Seconds per epoch of the same MLP trained by PyTorch (None if absent)."""
+    try:
+        import torch
+    except ImportError:
+        return None, None
+    torch.manual_seed(0)
+    tdtype = torch.float32 if dtype == np.float32 else torch.float64
+    Xt = torch.from_numpy(np.ascontiguousarray(X)).to(tdtype)
+    yt = torch.from_numpy(np.asarray(y)).long()
+    layers, width = [], X.shape[1]
+    for h in hidden:
+        layers += [torch.nn.Linear(width, h), torch.nn.ReLU()]
+        width = h
+    layers.append(torch.nn.Linear(width, int(yt.max()) + 1))
+    model = torch.nn.Sequential(*layers).to(tdtype)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    start = time.perf_counter()
+    for _ in range(epochs):
+        order = torch.randperm(Xt.shape[0])
+        for first in range(0, Xt.shape[0], 200):
+            rows = order[first:first + 200]
+            opt.zero_grad()
+            loss_fn(model(Xt[rows]), yt[rows]).backward()
+            opt.step()
+    seconds = (time.perf_counter() - start) / epochs
+    return seconds, model
+
+
 def run_fit_rows(quick):
     results = []
     for name, make_data, est_name, params, repeats in workloads(quick):
@@ -95,7 +145,65 @@ def run_fit_rows(quick):
             ours_epochs=ours.n_iter_, sklearn_epochs=theirs.n_iter_,
         ))
         _print_row(results[-1])
+        if name.startswith("60000x784"):
+            results[-1].update(_wide_extras(X_train, y_train, params, t_ours, t_theirs,
+                                            ours.n_iter_))
     return results
+
+
+PEAKS = {}
+
+
+def _wide_extras(X, y, params, t_ours, t_theirs, epochs):
+    """GEMM share, PyTorch's seconds per epoch, and peak memory of the fits."""
+    dtype = X.dtype.name
+    gflop = _epoch_gflop(X.shape[0], (X.shape[1], *params["hidden_layer_sizes"], 10))
+    extras = {}
+    for who, seconds in (("ours", t_ours), ("sklearn", t_theirs)):
+        extras[f"{who}_gemm_share"] = gflop * epochs / seconds / PEAKS[dtype]
+    torch_s, _ = torch_epoch_seconds(X, y, params["hidden_layer_sizes"], 1, X.dtype.type)
+    extras["torch_s_per_epoch"] = torch_s
+    extras["ours_s_per_epoch"] = t_ours / epochs
+    line = (f"    {dtype}: {gflop:.1f} GFLOP/epoch; share of GEMM peak: ours "
+            f"{extras['ours_gemm_share']:.0%}, sklearn {extras['sklearn_gemm_share']:.0%}")
+    if torch_s is not None:
+        extras["ratio_to_torch"] = extras["ours_s_per_epoch"] / torch_s
+        line += (f"; PyTorch {torch_s:.3f} s/epoch (ours/torch "
+                 f"{extras['ratio_to_torch']:.2f})")
+    print(line, flush=True)
+    if dtype == "float32":
+        for lib in ("skperceptron", "sklearn"):
+            extras[f"{lib}_peak_mb"] = _peak_memory_mb(lib, params)
+        print(f"    peak memory of the fit above the data: ours "
+              f"{extras['skperceptron_peak_mb']:.0f} MB, sklearn "
+              f"{extras['sklearn_peak_mb']:.0f} MB", flush=True)
+    return extras
+
+
+_MEMORY_SNIPPET = """
+import resource, sys, warnings
+import numpy as np
+from sklearn.datasets import make_classification
+warnings.simplefilter("ignore")
+if sys.argv[1] == "skperceptron":
+    from skperceptron import MLPClassifier
+    MLPClassifier(max_iter=1).fit(np.ones((4, 3)), [0, 1, 0, 1])  # compile first
+else:
+    from sklearn.neural_network import MLPClassifier
+X, y = make_classification(n_samples=60000, n_features=784, n_informative=100,
+                           n_classes=10, random_state=0)
+X = X.astype(np.float32)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+MLPClassifier(hidden_layer_sizes=(256, 128), max_iter=1, random_state=0).fit(X, y)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((after - before) / 1024)
+"""
+
+
+def _peak_memory_mb(library, params):
+    out = subprocess.run([sys.executable, "-c", _MEMORY_SNIPPET, library],
+                         capture_output=True, text=True, check=True).stdout
+    return float(out.split()[-1])
 
 
 def run_perceptron_rows(quick):
@@ -167,6 +275,32 @@ def run_compile_rows():
     return results
 
 
+def run_kernel_rows():
+    """Nanoseconds per element of the elementwise and optimizer loops."""
+    from skperceptron._kernels.activations import add_bias_and_activate
+    from skperceptron._kernels.optimizers import optimizer_step
+
+    rows = []
+    n = 64 * 100 + 100 * 10 + 110  # the digits network's parameters
+    for label, size in (("adam step, digits net (7,510 params)", n),
+                        ("adam step, 784-256-128-10 net (234,752 params)", 234752)):
+        rng = np.random.RandomState(0)
+        params, grad = rng.rand(size), rng.rand(size)
+        m, v, step = np.zeros(size), np.zeros(size), np.zeros(1, dtype=np.int64)
+        hyper = np.array([1e-4, 1e-3, 0.9, 1.0, 0.9, 0.999, 1e-8])
+        optimizer_step(params, grad, size - 200, 200.0, 1, hyper, m, v, step)
+        seconds, _ = _best_time(lambda: optimizer_step(params, grad, size - 200, 200.0, 1,
+                                                       hyper, m, v, step), 200)
+        rows.append(dict(kernel=label, ns_per_element=seconds / size * 1e9))
+    Z, bias = np.random.RandomState(0).rand(200, 256), np.zeros(256)
+    add_bias_and_activate(Z, bias, 3)
+    seconds, _ = _best_time(lambda: add_bias_and_activate(Z, bias, 3), 200)
+    rows.append(dict(kernel="bias + relu, 200x256", ns_per_element=seconds / Z.size * 1e9))
+    for row in rows:
+        print(f"{row['kernel']:<48}{row['ns_per_element']:>8.2f} ns/element")
+    return rows
+
+
 def _print_row(row):
     line = f"{row['workload']:<42}{row['ours_s']:>10.4f}{row['sklearn_s']:>10.4f}{row['ratio']:>8.2f}"
     if "ours_score" in row:
@@ -185,7 +319,9 @@ def main():
           f"{platform.processor() or platform.machine()} | {os.cpu_count()} cores")
     print(f"{'workload':<42}{'ours [s]':>10}{'sklearn':>10}{'ratio':>8}"
           f"{'ours sc':>9}{'sk sc':>9}{'epochs':>8}")
-    results = {"compile": run_compile_rows(), "fit": run_fit_rows(args.quick),
+    PEAKS.update(gemm_peak())
+    results = {"gemm_peak_gflops": dict(PEAKS), "kernels": run_kernel_rows(),
+               "compile": run_compile_rows(), "fit": run_fit_rows(args.quick),
                "perceptron": run_perceptron_rows(args.quick),
                "predict": run_predict_rows()}
     if args.json:

@@ -7,6 +7,9 @@ raw gradient into the true one, ``(raw + alpha * w) / S`` for weights and
 (the penalty term of the batch loss): one pass over memory per batch.
 
 All scalars are cast to the parameter dtype first, so float32 stays float32.
+The loops run over 1-D slices with ``range(n)``: with ``range(lo, hi)`` numba
+must guard against negative indices and LLVM does not vectorise the loop
+(measured 3.7 ns per element for Adam, against 1.0 ns on slices).
 """
 
 import numpy as np
@@ -21,9 +24,9 @@ ALPHA, LEARNING_RATE, MOMENTUM, NESTEROV, BETA_1, BETA_2, EPSILON = range(7)
 
 
 @jit
-def _sgd_range(params, grad, velocity, lo, hi, alpha, weight_sum, lr, momentum):
+def _sgd(params, grad, velocity, alpha, weight_sum, lr, momentum):
     sumsq = params.dtype.type(0)
-    for j in range(lo, hi):
+    for j in range(params.shape[0]):
         w = params[j]
         sumsq += w * w
         g = (grad[j] + alpha * w) / weight_sum
@@ -34,9 +37,9 @@ def _sgd_range(params, grad, velocity, lo, hi, alpha, weight_sum, lr, momentum):
 
 
 @jit
-def _nesterov_range(params, grad, velocity, lo, hi, alpha, weight_sum, lr, momentum):
+def _nesterov(params, grad, velocity, alpha, weight_sum, lr, momentum):
     sumsq = params.dtype.type(0)
-    for j in range(lo, hi):
+    for j in range(params.shape[0]):
         w = params[j]
         sumsq += w * w
         g = (grad[j] + alpha * w) / weight_sum
@@ -47,14 +50,14 @@ def _nesterov_range(params, grad, velocity, lo, hi, alpha, weight_sum, lr, momen
 
 
 @jit
-def _adam_range(params, grad, m, v, lo, hi, alpha, weight_sum, lr, beta_1, beta_2, eps):
+def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps):
     # (1 - beta) is rounded from float64 once, as numpy does with Python floats
     keep_1 = params.dtype.type(1.0 - float(beta_1))
     keep_2 = params.dtype.type(1.0 - float(beta_2))
     decay_1 = params.dtype.type(beta_1)
     decay_2 = params.dtype.type(beta_2)
     sumsq = params.dtype.type(0)
-    for j in range(lo, hi):
+    for j in range(params.shape[0]):
         w = params[j]
         sumsq += w * w
         g = (grad[j] + alpha * w) / weight_sum
@@ -70,7 +73,6 @@ def _adam_range(params, grad, m, v, lo, hi, alpha, weight_sum, lr, beta_1, beta_
 def optimizer_step(params, grad, n_coef, weight_sum, solver, hyper, state_a, state_b, step):
     """Apply one SGD or Adam step; return the sum of squared weights before it."""
     cast = params.dtype.type
-    n_params = params.shape[0]
     alpha = cast(hyper[ALPHA])
     zero = cast(0)
     s = cast(weight_sum)
@@ -81,17 +83,21 @@ def optimizer_step(params, grad, n_coef, weight_sum, solver, hyper, state_a, sta
         b2 = hyper[BETA_2]
         lr = cast(hyper[LEARNING_RATE] * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
         args = (lr, b1, b2, cast(hyper[EPSILON]))
-        sumsq = _adam_range(params, grad, state_a, state_b, 0, n_coef, alpha, s, *args)
-        _adam_range(params, grad, state_a, state_b, n_coef, n_params, zero, s, *args)
+        sumsq = _adam(params[:n_coef], grad[:n_coef], state_a[:n_coef],
+                      state_b[:n_coef], alpha, s, *args)
+        _adam(params[n_coef:], grad[n_coef:], state_a[n_coef:], state_b[n_coef:],
+              zero, s, *args)
     else:
         lr = cast(hyper[LEARNING_RATE])
         mu = cast(hyper[MOMENTUM])
         if hyper[NESTEROV] != 0.0:
-            sumsq = _nesterov_range(params, grad, state_a, 0, n_coef, alpha, s, lr, mu)
-            _nesterov_range(params, grad, state_a, n_coef, n_params, zero, s, lr, mu)
+            sumsq = _nesterov(params[:n_coef], grad[:n_coef], state_a[:n_coef], alpha,
+                              s, lr, mu)
+            _nesterov(params[n_coef:], grad[n_coef:], state_a[n_coef:], zero, s, lr, mu)
         else:
-            sumsq = _sgd_range(params, grad, state_a, 0, n_coef, alpha, s, lr, mu)
-            _sgd_range(params, grad, state_a, n_coef, n_params, zero, s, lr, mu)
+            sumsq = _sgd(params[:n_coef], grad[:n_coef], state_a[:n_coef], alpha, s,
+                         lr, mu)
+            _sgd(params[n_coef:], grad[n_coef:], state_a[n_coef:], zero, s, lr, mu)
     return float(sumsq)
 
 
@@ -102,10 +108,11 @@ def scale_gradient(params, grad, n_coef, weight_sum, alpha):
     a = cast(alpha)
     s = cast(weight_sum)
     sumsq = cast(0)
-    for j in range(n_coef):
-        w = params[j]
+    weights, weight_grads, bias_grads = params[:n_coef], grad[:n_coef], grad[n_coef:]
+    for j in range(weights.shape[0]):
+        w = weights[j]
         sumsq += w * w
-        grad[j] = (grad[j] + a * w) / s
-    for j in range(n_coef, params.shape[0]):
-        grad[j] = grad[j] / s
+        weight_grads[j] = (weight_grads[j] + a * w) / s
+    for j in range(bias_grads.shape[0]):
+        bias_grads[j] = bias_grads[j] / s
     return float(sumsq)
