@@ -93,7 +93,7 @@ def _loss_gradient(a, y, code, huber_delta):
     return r  # SQUARED_ERROR
 
 
-@jit
+@jit(inline=True)
 def output_delta_and_loss(A_out, Y, sample_weight, rows, delta, loss_code, out_code,
                           eps, huber_delta):
     """Fill ``delta`` with the output deltas and return the weighted loss sum.

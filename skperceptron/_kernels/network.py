@@ -102,7 +102,7 @@ def _column_sums(D, out):
             out[j] += row[j]
 
 
-@jit
+@jit(inline=True)
 def forward_batch(data, rows, start, params, spec, act_buf, x_buf):
     """Fill the activation buffer for the batch ``rows``; return the output block."""
     X, X_data, X_indices, X_indptr = data
@@ -128,7 +128,7 @@ def forward_batch(data, rows, start, params, spec, act_buf, x_buf):
     return Z
 
 
-@jit
+@jit(inline=True)
 def backward_batch(data, rows, start, params, spec, act_buf, delta_buf, x_buf, grad):
     """Raw gradients (A.T @ delta, column sums of delta) from the output delta.
 
@@ -172,7 +172,7 @@ def _batch_weight_sum(sample_weight, rows):
     return total
 
 
-@jit
+@jit(inline=True)
 def _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf):
     """Weighted loss sum of a forward pass; the output delta goes to ``delta_buf``.
 
@@ -187,7 +187,7 @@ def _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf):
                                  act_codes[n_layers - 2], log_eps, huber_delta)
 
 
-@jit
+@jit(inline=True)
 def _loss_and_raw_gradient(data, Y, sample_weight, rows, start, params, spec, loss,
                            act_buf, delta_buf, x_buf, grad):
     out = forward_batch(data, rows, start, params, spec, act_buf, x_buf)

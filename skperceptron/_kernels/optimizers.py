@@ -69,7 +69,7 @@ def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps):
     return sumsq
 
 
-@jit
+@jit(inline=True)
 def optimizer_step(params, grad, n_coef, weight_sum, solver, hyper, state_a, state_b, step):
     """Apply one SGD or Adam step; return the sum of squared weights before it."""
     cast = params.dtype.type
