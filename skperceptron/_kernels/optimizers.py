@@ -24,7 +24,8 @@ ALPHA, LEARNING_RATE, MOMENTUM, NESTEROV, BETA_1, BETA_2, EPSILON = range(7)
 
 
 @jit
-def _sgd(params, grad, velocity, alpha, weight_sum, lr, momentum):
+def _sgd(params, grad, velocity, alpha, weight_sum, lr, momentum, nesterov):
+    """Momentum SGD; Nesterov's variant applies ``momentum * v - lr * g`` again."""
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
         w = params[j]
@@ -32,20 +33,10 @@ def _sgd(params, grad, velocity, alpha, weight_sum, lr, momentum):
         g = (grad[j] + alpha * w) / weight_sum
         v = momentum * velocity[j] - lr * g
         velocity[j] = v
-        params[j] = w + v
-    return sumsq
-
-
-@jit
-def _nesterov(params, grad, velocity, alpha, weight_sum, lr, momentum):
-    sumsq = params.dtype.type(0)
-    for j in range(params.shape[0]):
-        w = params[j]
-        sumsq += w * w
-        g = (grad[j] + alpha * w) / weight_sum
-        v = momentum * velocity[j] - lr * g
-        velocity[j] = v
-        params[j] = w + (momentum * v - lr * g)
+        if nesterov:  # loop-invariant: LLVM unswitches it
+            params[j] = w + (momentum * v - lr * g)
+        else:
+            params[j] = w + v
     return sumsq
 
 
@@ -90,14 +81,10 @@ def optimizer_step(params, grad, n_coef, weight_sum, solver, hyper, state_a, sta
     else:
         lr = cast(hyper[LEARNING_RATE])
         mu = cast(hyper[MOMENTUM])
-        if hyper[NESTEROV] != 0.0:
-            sumsq = _nesterov(params[:n_coef], grad[:n_coef], state_a[:n_coef], alpha,
-                              s, lr, mu)
-            _nesterov(params[n_coef:], grad[n_coef:], state_a[n_coef:], zero, s, lr, mu)
-        else:
-            sumsq = _sgd(params[:n_coef], grad[:n_coef], state_a[:n_coef], alpha, s,
-                         lr, mu)
-            _sgd(params[n_coef:], grad[n_coef:], state_a[n_coef:], zero, s, lr, mu)
+        nesterov = hyper[NESTEROV] != 0.0
+        sumsq = _sgd(params[:n_coef], grad[:n_coef], state_a[:n_coef], alpha, s, lr,
+                     mu, nesterov)
+        _sgd(params[n_coef:], grad[n_coef:], state_a[n_coef:], zero, s, lr, mu, nesterov)
     return float(sumsq)
 
 
