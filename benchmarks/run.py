@@ -77,7 +77,7 @@ def workloads(quick):
         for dtype in (np.float32, np.float64):
             rows.append((f"60000x784 (256,128) adam 3 ep {np.dtype(dtype).name}",
                          lambda dtype=dtype: _wide(dtype), "MLPClassifier",
-                         dict(hidden_layer_sizes=(256, 128), max_iter=3), 1))
+                         dict(hidden_layer_sizes=(256, 128), max_iter=3), 2))
     return rows
 
 
@@ -215,6 +215,75 @@ def _peak_memory_mb(library, X, y):
              os.path.join(folder, "X.npy"), os.path.join(folder, "y.npy")],
             capture_output=True, text=True, check=True).stdout
     return float(out.split()[-1])
+
+
+def run_perceptron_rows(quick):
+    """Perceptron, 20 epochs, tol=None, on 200,000 x 100 (two and ten classes)."""
+    results = []
+    n_samples = 50000 if quick else 200000
+    for n_classes in (2, 10):
+        X, y = make_classification(n_samples=n_samples, n_features=100, n_informative=20,
+                                   n_classes=n_classes, random_state=0)
+        params = dict(max_iter=20, tol=None, random_state=0)
+        skperceptron.Perceptron(max_iter=1).fit(X[:100], y[:100])  # compile
+        t_ours, ours = _best_time(lambda: skperceptron.Perceptron(**params).fit(X, y), 1)
+        t_theirs, theirs = _best_time(lambda: SklearnPerceptron(**params).fit(X, y), 1)
+        results.append(dict(
+            workload=f"Perceptron {n_samples}x100 {n_classes} classes 20 ep",
+            ours_s=t_ours, sklearn_s=t_theirs, ratio=t_ours / t_theirs,
+            ours_score=ours.score(X, y), sklearn_score=theirs.score(X, y),
+            ours_epochs=ours.n_iter_, sklearn_epochs=theirs.n_iter_,
+        ))
+        _print_row(results[-1])
+    return results
+
+
+def run_predict_rows():
+    X_train, X_test, y_train, _ = _digits()
+    params = dict(hidden_layer_sizes=(100,), max_iter=20, random_state=0)
+    ours = skperceptron.MLPClassifier(**params).fit(X_train, y_train)
+    theirs = sknn.MLPClassifier(**params).fit(X_train, y_train)
+    big = np.tile(X_test, (23, 1))[:10000]
+    results = []
+    for label, X, repeats in (("predict_proba 1 row", X_test[:1], 2000),
+                              ("predict_proba 10000 rows", big, 20)):
+        ours.predict_proba(X)
+        t_ours = _best_time(lambda: ours.predict_proba(X), repeats)[0]
+        t_theirs = _best_time(lambda: theirs.predict_proba(X), repeats)[0]
+        results.append(dict(workload=label, ours_s=t_ours, sklearn_s=t_theirs,
+                            ratio=t_ours / t_theirs))
+        _print_row(results[-1])
+    return results
+
+
+_COMPILE_SNIPPET = """
+import time, warnings
+t0 = time.perf_counter()
+from skperceptron import MLPClassifier
+import numpy as np
+t1 = time.perf_counter()
+X = np.random.RandomState(0).normal(size=(40, 5)); y = np.arange(40) % 3
+warnings.simplefilter("ignore")
+MLPClassifier(hidden_layer_sizes=(4,), max_iter=1).fit(X, y).predict(X)
+t2 = time.perf_counter()
+MLPClassifier(hidden_layer_sizes=(4,), max_iter=1).fit(X, y).predict(X)
+t3 = time.perf_counter()
+print(t1 - t0, (t2 - t1) - (t3 - t2))
+"""
+
+
+def run_compile_rows():
+    """First fit in a fresh process, empty cache then warm cache (dense f64 adam)."""
+    results = []
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        for label in ("first fit, empty numba cache", "first fit, warm numba cache"):
+            out = subprocess.run([sys.executable, "-c", _COMPILE_SNIPPET], env=env,
+                                 capture_output=True, text=True, check=True).stdout
+            import_s, compile_s = map(float, out.split())
+            results.append(dict(workload=label, compile_s=compile_s, import_s=import_s))
+            print(f"{label:<42}{compile_s:>9.2f} s compile/load   (import {import_s:.2f} s)")
+    return results
 
 
 def run_kernel_rows():
