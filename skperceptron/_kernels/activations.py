@@ -28,12 +28,60 @@ ACTIVATION_CODES = {
 }
 
 
+# exp(x) = 2**k * exp(r) with k = round(x / ln 2), |r| <= ln(2) / 2; ln 2 is
+# split in two so that k * ln 2 is exact to double precision.
+_LOG2_E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+# 1 / n! for the Taylor polynomial of exp(r); the next term is below 2e-17.
+_INV_FACTORIALS = (1.0, 1.0, 0.5, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
+                   1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
+                   1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800)
+
+
+@jit
+def exp_inplace(values, bits):
+    """``values[j] = exp(values[j])`` in loops LLVM can vectorise.
+
+    numba's ``np.exp`` is a scalar libm call (about 20-30 ns an element here);
+    this runs at about 1 ns. Arguments are clamped to [-708, 709], so results
+    stay finite and normal (exp(-708) ~ 3e-308 stands for smaller values).
+    ``values`` is float64, ``bits`` an int64 scratch array of the same length.
+    The relative error is about 2 ulp.
+    """
+    c = _INV_FACTORIALS
+    for j in range(values.shape[0]):
+        x = min(max(values[j], -708.0), 709.0)
+        k = np.floor(x * _LOG2_E + 0.5)
+        r = (x - k * _LN2_HI) - k * _LN2_LO
+        p = c[13]
+        p = p * r + c[12]
+        p = p * r + c[11]
+        p = p * r + c[10]
+        p = p * r + c[9]
+        p = p * r + c[8]
+        p = p * r + c[7]
+        p = p * r + c[6]
+        p = p * r + c[5]
+        p = p * r + c[4]
+        p = p * r + c[3]
+        p = p * r + c[2]
+        p = p * r + c[1]
+        values[j] = p * r + c[0]
+        bits[j] = (np.int64(k) + 1023) << 52  # the float64 bits of 2**k
+    scale = bits.view(np.float64)
+    for j in range(values.shape[0]):
+        values[j] = values[j] * scale[j]
+
+
 @jit
 def add_bias_and_activate(Z, bias, code):
     """Replace ``Z`` (C-contiguous, rows x units) by ``f(Z + bias)`` in place."""
     n_rows, n_units = Z.shape
     one = Z.dtype.type(1)
     zero = Z.dtype.type(0)
+    work = np.empty(n_units)  # float64 scratch for the vectorised exp
+    bits = np.empty(n_units, dtype=np.int64)
     for i in range(n_rows):
         row = Z[i]
         if code == IDENTITY:
@@ -41,10 +89,17 @@ def add_bias_and_activate(Z, bias, code):
                 row[j] = row[j] + bias[j]
         elif code == LOGISTIC:
             for j in range(n_units):
-                row[j] = one / (one + np.exp(-(row[j] + bias[j])))
-        elif code == TANH:
+                work[j] = -(row[j] + bias[j])
+            exp_inplace(work, bits)
             for j in range(n_units):
-                row[j] = np.tanh(row[j] + bias[j])
+                row[j] = 1.0 / (1.0 + work[j])
+        elif code == TANH:
+            # tanh(z) = 2 / (1 + exp(-2z)) - 1: absolute error ~2e-16
+            for j in range(n_units):
+                work[j] = -2.0 * (row[j] + bias[j])
+            exp_inplace(work, bits)
+            for j in range(n_units):
+                row[j] = 2.0 / (1.0 + work[j]) - 1.0
         elif code == RELU:
             for j in range(n_units):
                 row[j] = max(row[j] + bias[j], zero)
@@ -65,9 +120,12 @@ def add_bias_and_activate(Z, bias, code):
             for j in range(n_units):
                 row[j] = row[j] + bias[j]
                 top = max(top, row[j])
+            for j in range(n_units):
+                work[j] = row[j] - top
+            exp_inplace(work, bits)
             total = zero
             for j in range(n_units):
-                row[j] = np.exp(row[j] - top)
+                row[j] = work[j]
                 total += row[j]
             for j in range(n_units):
                 row[j] = row[j] / total
