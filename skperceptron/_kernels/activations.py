@@ -76,30 +76,26 @@ def exp_inplace(values, bits):
 
 @jit
 def add_bias_and_activate(Z, bias, code):
-    """Replace ``Z`` (C-contiguous, rows x units) by ``f(Z + bias)`` in place."""
+    """Replace ``Z`` (C-contiguous, rows x units) by ``f(Z + bias)`` in place.
+
+    Logistic, tanh, softmax and exp share one call of the vectorised
+    ``exp_inplace`` (one call site keeps compile time down): each writes its
+    exponent into a scratch row, then turns the exponentials into its output.
+    """
     n_rows, n_units = Z.shape
-    one = Z.dtype.type(1)
     zero = Z.dtype.type(0)
     work = np.empty(n_units)  # float64 scratch for the vectorised exp
     bits = np.empty(n_units, dtype=np.int64)
+    # The exp output's exponent is clipped to [-cap, cap], well inside the
+    # dtype's range: outputs never underflow to 0 (Poisson's log(y / a) stays
+    # finite) nor overflow, even summed over many samples. A diverging model
+    # still shows as huge outputs and non-finite weights.
+    cap = 80.0 if Z.itemsize == 4 else 690.0
     for i in range(n_rows):
         row = Z[i]
         if code == IDENTITY:
             for j in range(n_units):
                 row[j] = row[j] + bias[j]
-        elif code == LOGISTIC:
-            for j in range(n_units):
-                work[j] = -(row[j] + bias[j])
-            exp_inplace(work, bits)
-            for j in range(n_units):
-                row[j] = 1.0 / (1.0 + work[j])
-        elif code == TANH:
-            # tanh(z) = 2 / (1 + exp(-2z)) - 1: absolute error ~2e-16
-            for j in range(n_units):
-                work[j] = -2.0 * (row[j] + bias[j])
-            exp_inplace(work, bits)
-            for j in range(n_units):
-                row[j] = 2.0 / (1.0 + work[j]) - 1.0
         elif code == RELU:
             for j in range(n_units):
                 row[j] = max(row[j] + bias[j], zero)
@@ -107,28 +103,39 @@ def add_bias_and_activate(Z, bias, code):
             for j in range(n_units):
                 z = row[j] + bias[j]
                 row[j] = max(z, zero) + np.log1p(np.exp(-abs(z)))
-        elif code == EXP:
-            # The exponent is clipped to [-cap, cap], well inside the dtype's
-            # range: outputs never underflow to 0 (Poisson's log(y / a) stays
-            # finite) nor overflow, even summed over many samples. A diverging
-            # model still shows as huge outputs and non-finite weights.
-            cap = Z.dtype.type(80.0 if Z.itemsize == 4 else 690.0)
-            for j in range(n_units):
-                row[j] = np.exp(max(min(row[j] + bias[j], cap), -cap))
-        else:  # SOFTMAX
-            top = row[0] + bias[0]
-            for j in range(n_units):
-                row[j] = row[j] + bias[j]
-                top = max(top, row[j])
-            for j in range(n_units):
-                work[j] = row[j] - top
+        else:
+            if code == LOGISTIC:
+                for j in range(n_units):
+                    work[j] = -(row[j] + bias[j])
+            elif code == TANH:
+                for j in range(n_units):
+                    work[j] = -2.0 * (row[j] + bias[j])
+            elif code == EXP:
+                for j in range(n_units):
+                    work[j] = max(min(row[j] + bias[j], cap), -cap)
+            else:  # SOFTMAX: exponentials of z - max(z)
+                top = row[0] + bias[0]
+                for j in range(n_units):
+                    row[j] = row[j] + bias[j]
+                    top = max(top, row[j])
+                for j in range(n_units):
+                    work[j] = row[j] - top
             exp_inplace(work, bits)
-            total = zero
-            for j in range(n_units):
-                row[j] = work[j]
-                total += row[j]
-            for j in range(n_units):
-                row[j] = row[j] / total
+            if code == LOGISTIC:
+                for j in range(n_units):
+                    row[j] = 1.0 / (1.0 + work[j])
+            elif code == TANH:  # 2 / (1 + exp(-2z)) - 1, absolute error ~2e-16
+                for j in range(n_units):
+                    row[j] = 2.0 / (1.0 + work[j]) - 1.0
+            elif code == EXP:
+                for j in range(n_units):
+                    row[j] = work[j]
+            else:
+                total = 0.0
+                for j in range(n_units):
+                    total += work[j]
+                for j in range(n_units):
+                    row[j] = work[j] / total
 
 
 @jit
