@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from ._data import check_sample_weight, kernel_data
 from ._kernels import network
-from ._kernels.losses import LOSS_CODES
+from ._kernels.losses import LOSS_CODES, output_delta_and_loss
 from ._params import ParamLayout, glorot_uniform
 from ._training import fit_lbfgs, fit_stochastic
 from ._transaction import atomic
@@ -307,15 +307,21 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         data = kernel_data(X, flat.dtype)
         return network.predict(data, X.shape[0], flat, spec, _PREDICT_CHUNK_ROWS)
 
-    def _dataset_loss(self, X, Y, sample_weight, spec, loss):
-        """Mean loss of the current network on (X, Y), without the L2 term."""
-        flat = self._flat
-        sw = np.empty(0, dtype=flat.dtype) if sample_weight is None else sample_weight
-        return network.mean_loss(kernel_data(X, flat.dtype), Y, sw, flat, spec, loss,
-                                 _PREDICT_CHUNK_ROWS)
+    def _outputs_loss(self, outputs, Y, sample_weight, spec, loss):
+        """Mean loss (without the L2 term) of network ``outputs`` against ``Y``."""
+        sw = np.empty(0, dtype=outputs.dtype) if sample_weight is None else sample_weight
+        rows = np.arange(outputs.shape[0])
+        loss_code, log_eps, huber_delta = loss
+        total = output_delta_and_loss(outputs, Y, sw, rows, np.empty_like(outputs),
+                                      loss_code, spec[3][-1], log_eps, huber_delta)
+        return total / (outputs.shape[0] if sample_weight is None else sw.sum())
 
-    def _validation_score(self, validation, validation_loss):
-        """Early stopping's score (higher is better), per ``scoring``."""
+    def _validation_score(self, validation, validation_loss, outputs):
+        """Early stopping's score (higher is better), per ``scoring``.
+
+        ``outputs`` are the network's outputs on the hold-out, already computed
+        for the validation loss.
+        """
         X, y, sample_weight = validation.X, validation.y, validation.sample_weight
         if self.scoring == "loss":
             return -validation_loss
@@ -326,7 +332,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 # the hold-out is an array even when fit got a DataFrame
                 warnings.filterwarnings("ignore", message="X does not have valid")
                 return scorer(self, X, y, **kwargs)
-        y_pred = self._predict(X, check_input=False)
+        y_pred = self._decode(outputs)
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
         return self._score_function(y, y_pred, sample_weight=sample_weight)
@@ -693,10 +699,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return True
 
     def _predict(self, X, check_input=True):
-        y_pred = self._forward(X, check_input=check_input)
+        return self._decode(self._forward(X, check_input=check_input))
+
+    def _decode(self, outputs):
+        """Class labels (or label indicators) from the output layer."""
         if self.n_outputs_ == 1:
-            y_pred = y_pred.ravel()
-        return self._label_binarizer.inverse_transform(y_pred)
+            outputs = outputs.ravel()
+        return self._label_binarizer.inverse_transform(outputs)
 
     def predict(self, X):
         """Predict with the multilayer perceptron classifier.
@@ -913,8 +922,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return atomic(self, self._fit, X, y, sample_weight, incremental=True)
 
     def _predict(self, X, check_input=True):
-        y_pred = self._forward(X, check_input=check_input)
-        return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
+        return self._decode(self._forward(X, check_input=check_input))
+
+    @staticmethod
+    def _decode(outputs):
+        return outputs.ravel() if outputs.shape[1] == 1 else outputs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -446,8 +446,7 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
                 progress.end_epoch()
                 break
             score = None
-            if validation is not None or q.shape[1]:
-                self._flush(units, q, u)
+            self._flush(units, q, u)  # the stopping rule sees the full L1 penalty
             if validation is not None:
                 self._export(units, step)
                 score = self.score(*validation)

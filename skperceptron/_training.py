@@ -77,10 +77,12 @@ def _should_stop(est, opt, msg):
 
 def _update_no_improvement(est, validation, spec, loss):
     if validation is not None:
-        val_loss = est._dataset_loss(validation.X, validation.Y,
-                                     validation.sample_weight, spec, loss)
+        # one forward pass on the hold-out serves both the loss and the score
+        outputs = est._forward(validation.X, check_input=False)
+        val_loss = est._outputs_loss(outputs, validation.Y, validation.sample_weight,
+                                     spec, loss)
         est.validation_loss_curve_.append(val_loss)
-        score = est._validation_score(validation, val_loss)
+        score = est._validation_score(validation, val_loss, outputs)
         est.validation_scores_.append(score)
         if est.verbose:
             print("Validation score: %f" % score)

@@ -256,20 +256,3 @@ def predict(data, n_samples, params, spec, chunk_rows):
         block = forward_batch(data, rows, first, params, spec, act_buf, act_buf[:0])
         _copy(block.reshape(-1), out[first:last].reshape(-1))
     return out
-
-
-@jit
-def mean_loss(data, Y, sample_weight, params, spec, loss, chunk_rows):
-    """Weighted mean loss (no L2 term) of the network on a whole data set."""
-    units, _, _, _, unit_cum = spec
-    n_samples = Y.shape[0]
-    n_layers = units.shape[0]
-    chunk_rows = max(1, min(chunk_rows, n_samples))
-    act_buf = np.empty(chunk_rows * unit_cum[n_layers], dtype=params.dtype)
-    delta_buf = np.empty_like(act_buf)
-    total = 0.0
-    for first in range(0, n_samples, chunk_rows):
-        rows = np.arange(first, min(first + chunk_rows, n_samples))
-        out = forward_batch(data, rows, first, params, spec, act_buf, act_buf[:0])
-        total += _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf)
-    return total / _batch_weight_sum(sample_weight, np.arange(n_samples))
