@@ -299,9 +299,9 @@ def run_kernel_rows():
         params, grad = rng.rand(size), rng.rand(size)
         m, v, step = np.zeros(size), np.zeros(size), np.zeros(1, dtype=np.int64)
         hyper = np.array([1e-4, 1e-3, 0.9, 1.0, 0.9, 0.999, 1e-8])
-        optimizer_step(params, grad, size - 200, 200.0, 1, hyper, m, v, step)
-        seconds, _ = _best_time(lambda: optimizer_step(params, grad, size - 200, 200.0, 1,
-                                                       hyper, m, v, step), 200)
+        optimizer_step(params, grad, size - 200, 200.0, hyper, m, v, None, step)
+        seconds, _ = _best_time(lambda: optimizer_step(params, grad, size - 200, 200.0,
+                                                       hyper, m, v, None, step), 200)
         rows.append(dict(kernel=label, ns_per_element=seconds / size * 1e9))
     Z, bias = np.random.RandomState(0).rand(200, 256), np.zeros(256)
     add_bias_and_activate(Z, bias, 3)

@@ -27,6 +27,25 @@ def kernel_data(X, dtype):
     )
 
 
+def network_data(X, dtype):
+    """Return ``(X_dense, None)`` or ``(None, (data, indices, indptr))``.
+
+    The network kernels compile the dense or the CSR path only, told apart by
+    which slot is None (see ``_kernels/network.py``).
+    """
+    X_dense, X_data, X_indices, X_indptr = kernel_data(X, dtype)
+    if sp.issparse(X):
+        return None, (X_data, X_indices, X_indptr)
+    return X_dense, None
+
+
+def prediction_input(X, dtype):
+    """X as ``network.predict`` takes it: C-contiguous dense or CSR, in ``dtype``."""
+    if sp.issparse(X):
+        return sp.csr_matrix(X, dtype=dtype)
+    return np.ascontiguousarray(X, dtype=dtype)
+
+
 def take_rows(X, rows):
     """Rows of dense or sparse X (a copy), for a validation subset."""
     if sp.issparse(X):

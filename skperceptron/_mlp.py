@@ -21,15 +21,16 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from ._data import check_sample_weight, kernel_data
+from ._data import check_sample_weight, network_data, prediction_input
 from ._kernels import network
+from ._kernels.activations import ACTIVATION_CODES
 from ._kernels.losses import LOSS_CODES, output_delta_and_loss
 from ._params import ParamLayout, glorot_uniform
 from ._training import fit_lbfgs, fit_stochastic
 from ._transaction import atomic
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
-_PREDICT_CHUNK_ROWS = 2048
+_PREDICT_CHUNK_ROWS = 512  # hidden activations of a chunk stay in L2 cache
 _STOCHASTIC_ATTRIBUTES = (
     "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
     "validation_loss_curve_", "_no_improvement_count", "_optimizer", "_best_flat",
@@ -241,7 +242,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 if isinstance(getattr(self, name, None), list):
                     setattr(self, name, list(getattr(self, name)))
 
-        data = kernel_data(X, X.dtype)
+        data = network_data(X, X.dtype)
         spec = layout.kernel_spec(self._activations(self.n_layers_))
         loss = self._loss_spec(X.dtype)
         stochastic = self.solver in _STOCHASTIC_SOLVERS
@@ -302,10 +303,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Output-layer activations for X, shape (n_samples, n_outputs)."""
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
-        flat = self._current_flat()
-        spec = self._layout().kernel_spec(self._activations(self.n_layers_))
-        data = kernel_data(X, flat.dtype)
-        return network.predict(data, X.shape[0], flat, spec, _PREDICT_CHUNK_ROWS)
+        flat = self._current_flat()  # also rebinds coefs_/intercepts_ as its views
+        codes = [ACTIVATION_CODES[name] for name in self._activations(self.n_layers_)]
+        return network.predict(prediction_input(X, flat.dtype), self.coefs_,
+                               self.intercepts_, codes, _PREDICT_CHUNK_ROWS)
 
     def _outputs_loss(self, outputs, Y, sample_weight, spec, loss):
         """Mean loss (without the L2 term) of network ``outputs`` against ``Y``."""

@@ -15,7 +15,7 @@ from sklearn.model_selection import train_test_split
 
 from ._data import take_rows
 from ._kernels import network
-from ._kernels.optimizers import ADAM, LEARNING_RATE, SGD
+from ._kernels.optimizers import LEARNING_RATE
 
 
 class Validation(NamedTuple):
@@ -36,32 +36,37 @@ DIVERGENCE_MESSAGE = (
 class OptimizerState:
     """Optimizer memory carried between epochs and partial_fit calls.
 
-    ``a`` holds SGD's velocities or Adam's first moments, ``b`` Adam's second
-    moments; ``step`` counts Adam's minibatches.
+    Adam keeps its moments ``m`` and ``v``, SGD its ``velocity``; the other
+    solver's slots are None, which is how the kernels tell the solvers apart.
+    ``step`` counts Adam's minibatches.
     """
 
     def __init__(self, solver, n_params, dtype, learning_rate):
-        self.solver = ADAM if solver == "adam" else SGD
+        self.solver = solver
         self.learning_rate = float(learning_rate)
         self.step = np.zeros(1, dtype=np.int64)
-        self.a = np.zeros(n_params, dtype=dtype)
-        self.b = np.zeros(n_params if self.solver == ADAM else 0, dtype=dtype)
+        adam = solver == "adam"
+        self.m = np.zeros(n_params, dtype=dtype) if adam else None
+        self.v = np.zeros(n_params, dtype=dtype) if adam else None
+        self.velocity = None if adam else np.zeros(n_params, dtype=dtype)
 
     def copy(self):
         new = object.__new__(OptimizerState)
         new.__dict__.update(self.__dict__)
-        new.step, new.a, new.b = self.step.copy(), self.a.copy(), self.b.copy()
+        for name in ("step", "m", "v", "velocity"):
+            value = getattr(self, name)
+            setattr(new, name, None if value is None else value.copy())
         return new
 
 
 def _end_of_epoch_schedule(est, opt):
-    if opt.solver == SGD and est.learning_rate == "invscaling":
+    if opt.solver == "sgd" and est.learning_rate == "invscaling":
         opt.learning_rate = float(est.learning_rate_init) / (est.t_ + 1) ** est.power_t
 
 
 def _should_stop(est, opt, msg):
     """Stop, or (adaptive sgd) divide the learning rate by 5 and go on."""
-    if opt.solver == ADAM or est.learning_rate != "adaptive":
+    if opt.solver == "adam" or est.learning_rate != "adaptive":
         if est.verbose:
             print(msg + " Stopping.")
         return True
@@ -172,14 +177,12 @@ def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss, incremental,
         train_rows, validation = np.arange(Y.shape[0], dtype=np.int64), None
     train_rows = train_rows.astype(np.int64)
     n_train = train_rows.shape[0]
-    contiguous = not est.shuffle and validation is None
     batch_size = _batch_size(est, n_train)
 
     units, unit_cum = spec[0], spec[4]
-    dense_gather = data[3].shape[0] == 0 and not contiguous
     act_buf = np.empty(batch_size * unit_cum[-1], dtype=dtype)
     delta_buf = np.empty_like(act_buf)
-    x_buf = np.empty(batch_size * units[0] if dense_gather else 0, dtype=dtype)
+    x_buf = np.empty(batch_size * units[0], dtype=dtype) if data[1] is None else None
     grad = np.empty_like(flat)
     sw = np.empty(0, dtype=dtype) if sample_weight is None else sample_weight
     hyper = np.array(
@@ -200,8 +203,8 @@ def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss, incremental,
             hyper[LEARNING_RATE] = opt.learning_rate
             progress.begin_epoch()
             total = network.run_epoch(
-                data, Y, sw, order, contiguous, batch_size, flat, grad, spec,
-                loss, opt.solver, hyper, opt.a, opt.b, opt.step,
+                data, Y, sw, order, batch_size, flat, grad, spec,
+                loss, hyper, opt.m, opt.v, opt.velocity, opt.step,
                 act_buf, delta_buf, x_buf,
             )
             est.n_iter_ += 1

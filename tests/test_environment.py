@@ -127,6 +127,27 @@ def test_read_only_package_and_home(jitted, shared_tmp):
     assert list(cache.rglob("*.nbi")), "NUMBA_CACHE_DIR was not used"
 
 
+def test_default_fit_compiles_only_its_own_branches(tmp_path):
+    # Dense float64 Adam must not compile the CSR or SGD loops (the "is None"
+    # branch pruning in _kernels/network.py and optimizers.py). An empty cache
+    # directory makes the subprocess compile instead of loading machine code.
+    code = textwrap.dedent("""
+        import sys, numpy as np
+        from skperceptron import MLPClassifier
+        from skperceptron._kernels import network, optimizers
+        X = np.random.RandomState(0).normal(size=(30, 3)); y = np.arange(30) % 3
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=2).fit(X, y).predict(X)
+        np.savez(sys.argv[1], run_epoch=len(network.run_epoch.signatures),
+                 csr=len(network._csr_rows_dot.signatures),
+                 sgd=len(optimizers._sgd.signatures),
+                 adam=len(optimizers._adam.signatures))
+    """)
+    compiled = _run(code, tmp_path, {"NUMBA_CACHE_DIR": str(tmp_path / "cache")})
+    assert compiled["run_epoch"] == 1 and compiled["adam"] >= 1
+    assert compiled["csr"] == 0
+    assert compiled["sgd"] == 0
+
+
 def test_no_threading_layer_is_forced(tmp_path):
     code = textwrap.dedent("""
         import sys, numpy as np, numba

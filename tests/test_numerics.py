@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import arrays
 from numpy.testing import assert_allclose
 from scipy.special import expit, softmax, xlogy
 
-from skperceptron._data import kernel_data
+from skperceptron._data import prediction_input
 from skperceptron._kernels import network
 from skperceptron._kernels.activations import (
     ACTIVATION_CODES, add_bias_and_activate, multiply_by_derivative)
@@ -120,9 +120,10 @@ def test_sparse_and_dense_forward_passes_agree(dtype, seed, scale, density):
     layout = ParamLayout((7, 5, 3))
     flat = rng.uniform(-1, 1, size=layout.n_params).astype(dtype)
     spec = layout.kernel_spec(["tanh", "softmax"])
-    dense = network.predict(kernel_data(X, dtype), X.shape[0], flat, spec, 8)
-    sparse = network.predict(kernel_data(sp.csr_matrix(X), dtype), X.shape[0], flat,
-                             spec, 8)
+    coefs, intercepts = layout.views(flat)
+    dense = network.predict(prediction_input(X, dtype), coefs, intercepts, spec[3], 8)
+    sparse = network.predict(prediction_input(sp.csr_matrix(X), dtype), coefs,
+                             intercepts, spec[3], 8)
     assert np.all(np.isfinite(dense))
     assert_allclose(sparse, dense, rtol=1e-4 if dtype == np.float32 else 1e-12,
                     atol=1e-6)

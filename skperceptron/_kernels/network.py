@@ -10,10 +10,17 @@ compiled kernel per dtype serves every architecture:
 ``unit_cum``   ``unit_cum[l] = sum(units[1:l])``: where layer ``l`` starts in the
                activation/delta buffers, in units of batch rows
 
-Input data travel as ``(X, X_data, X_indices, X_indptr)``: a C-contiguous dense
-``X`` with empty CSR arrays, or an empty ``X`` with the CSR arrays. Batches are
-given by ``rows`` (indices into X); when ``start >= 0`` the rows are the
-contiguous range ``start:start + n_rows`` and dense X is used without a copy.
+Input data travel as ``(X, csr)``: a C-contiguous dense ``X`` and ``None``, or
+``None`` and the CSR arrays ``(data, indices, indptr)``. Batches are given by
+``rows`` (indices into X). Training passes ``start=None`` and gathers dense
+rows into ``x_buf``; prediction and L-BFGS pass ``x_buf=None`` and an integer
+``start``: the rows are then the contiguous block ``start:start + n_rows`` of
+dense X, used without a copy.
+
+Which of these cases applies, and SGD versus Adam, is told by ``None`` in an
+argument rather than by a flag: numba prunes ``is None`` branches on argument
+types before typing, so each combination compiles only its own code (the
+default dense Adam fit never compiles the sparse or SGD loops).
 """
 
 import numpy as np
@@ -44,7 +51,7 @@ def _weights(params, spec, layer):
 # (``a[i, :] = b``) costs about 2 s of compile time per call site.
 
 
-@jit
+@jit(inline=True)
 def _copy(src, dst):
     for j in range(src.shape[0]):
         dst[j] = src[j]
@@ -57,7 +64,7 @@ def _fill_zero(a):
         a[j] = zero
 
 
-@jit
+@jit(inline=True)
 def _gather_rows(X, rows, out):
     for i in range(rows.shape[0]):
         _copy(X[rows[i]], out[i])
@@ -93,7 +100,7 @@ def _csr_rows_tdot(data, indices, indptr, rows, D, G):
                 g[j] += v * d[j]
 
 
-@jit
+@jit(inline=True)
 def _column_sums(D, out):
     _fill_zero(out)
     for i in range(D.shape[0]):
@@ -102,10 +109,42 @@ def _column_sums(D, out):
             out[j] += row[j]
 
 
+# The branches below test, for each case, an argument that is None in every
+# other case: numba can prune a branch on "arg is None" only when arg is None.
+
+
+@jit
+def _input_times(X, csr, rows, start, x_buf, W, Z):
+    """Z = X[rows] @ W for the first layer (see the module docstring for the cases)."""
+    n_rows = Z.shape[0]
+    if csr is not None:
+        _csr_rows_dot(csr[0], csr[1], csr[2], rows, W, Z)
+    if X is not None:
+        if start is not None:
+            np.dot(X[start : start + n_rows], W, Z)
+        if x_buf is not None:
+            Xb = _block(x_buf, 0, n_rows, W.shape[0])
+            _gather_rows(X, rows, Xb)
+            np.dot(Xb, W, Z)
+
+
+@jit
+def _input_t_times(X, csr, rows, start, x_buf, D, G):
+    """G = X[rows].T @ D, reusing the rows ``_input_times`` gathered."""
+    n_rows = D.shape[0]
+    if csr is not None:
+        _csr_rows_tdot(csr[0], csr[1], csr[2], rows, D, G)
+    if X is not None:
+        if start is not None:
+            np.dot(X[start : start + n_rows].T, D, G)
+        if x_buf is not None:
+            np.dot(_block(x_buf, 0, n_rows, G.shape[0]).T, D, G)
+
+
 @jit(inline=True)
 def forward_batch(data, rows, start, params, spec, act_buf, x_buf):
     """Fill the activation buffer for the batch ``rows``; return the output block."""
-    X, X_data, X_indices, X_indptr = data
+    X, csr = data
     units, _, _, act_codes, unit_cum = spec
     n_rows = rows.shape[0]
     n_weights = units.shape[0] - 1
@@ -116,14 +155,8 @@ def forward_batch(data, rows, start, params, spec, act_buf, x_buf):
         if layer > 0:
             A = _block(act_buf, unit_cum[layer] * n_rows, n_rows, units[layer])
             np.dot(A, W, Z)
-        elif X_indptr.shape[0] > 0:
-            _csr_rows_dot(X_data, X_indices, X_indptr, rows, W, Z)
-        elif start >= 0:
-            np.dot(X[start : start + n_rows], W, Z)
         else:
-            Xb = _block(x_buf, 0, n_rows, units[0])
-            _gather_rows(X, rows, Xb)
-            np.dot(Xb, W, Z)
+            _input_times(X, csr, rows, start, x_buf, W, Z)
         add_bias_and_activate(Z, b, act_codes[layer])
     return Z
 
@@ -136,7 +169,7 @@ def backward_batch(data, rows, start, params, spec, act_buf, delta_buf, x_buf, g
     gathered dense rows) and the output delta to sit in its block of
     ``delta_buf``. The L2 term and the 1/S scaling are left to the caller.
     """
-    X, X_data, X_indices, X_indptr = data
+    X, csr = data
     units, coef_off, int_off, act_codes, unit_cum = spec
     n_rows = rows.shape[0]
     n_weights = units.shape[0] - 1
@@ -149,12 +182,8 @@ def backward_batch(data, rows, start, params, spec, act_buf, delta_buf, x_buf, g
         if layer > 0:
             A = _block(act_buf, unit_cum[layer] * n_rows, n_rows, fan_in)
             np.dot(A.T, D, G)
-        elif X_indptr.shape[0] > 0:
-            _csr_rows_tdot(X_data, X_indices, X_indptr, rows, D, G)
-        elif start >= 0:
-            np.dot(X[start : start + n_rows].T, D, G)
         else:
-            np.dot(_block(x_buf, 0, n_rows, fan_in).T, D, G)
+            _input_t_times(X, csr, rows, start, x_buf, D, G)
         _column_sums(D, gb)
         if layer > 0:
             D_prev = _block(delta_buf, unit_cum[layer] * n_rows, n_rows, fan_in)
@@ -162,7 +191,7 @@ def backward_batch(data, rows, start, params, spec, act_buf, delta_buf, x_buf, g
             multiply_by_derivative(A, D_prev, act_codes[layer - 1])
 
 
-@jit
+@jit(inline=True)
 def _batch_weight_sum(sample_weight, rows):
     if sample_weight.shape[0] == 0:
         return float(rows.shape[0])
@@ -197,14 +226,17 @@ def _loss_and_raw_gradient(data, Y, sample_weight, rows, start, params, spec, lo
 
 
 @jit
-def run_epoch(data, Y, sample_weight, order, contiguous, batch_size, params, grad,
-              spec, loss, solver, hyper, state_a, state_b, step,
+def run_epoch(data, Y, sample_weight, order, batch_size, params, grad,
+              spec, loss, hyper, m, v, velocity, step,
               act_buf, delta_buf, x_buf):
     """One epoch of minibatch training; returns sum of batch_loss * batch_rows.
 
     ``loss`` is ``(loss_code, log_eps, huber_delta)``; ``hyper`` is laid out
-    as optimizers.ALPHA ... optimizers.EPSILON say; ``step`` (length-1 int array) counts minibatches for Adam's bias correction
-    and is advanced in place.
+    as optimizers.ALPHA ... optimizers.EPSILON say. ``m``, ``v`` and
+    ``velocity`` are the optimizer state as ``optimizers.optimizer_step``
+    takes it; ``step`` (length-1 int array) counts minibatches for Adam's bias
+    correction and is advanced in place. ``x_buf`` receives dense batches
+    (``None`` for CSR).
     """
     alpha = hyper[ALPHA]
     n_coef = spec[2][0]
@@ -213,14 +245,13 @@ def run_epoch(data, Y, sample_weight, order, contiguous, batch_size, params, gra
     for first in range(0, n_samples, batch_size):
         last = min(first + batch_size, n_samples)
         rows = order[first:last]
-        start = first if contiguous else -1
         weight_sum = _batch_weight_sum(sample_weight, rows)
         loss_sum = _loss_and_raw_gradient(
-            data, Y, sample_weight, rows, start, params, spec, loss,
+            data, Y, sample_weight, rows, None, params, spec, loss,
             act_buf, delta_buf, x_buf, grad,
         )
-        sumsq = optimizer_step(params, grad, n_coef, weight_sum, solver, hyper,
-                               state_a, state_b, step)
+        sumsq = optimizer_step(params, grad, n_coef, weight_sum, hyper,
+                               m, v, velocity, step)
         batch_loss = (loss_sum + 0.5 * alpha * sumsq) / weight_sum
         total += batch_loss * (last - first)
     return total
@@ -235,24 +266,37 @@ def loss_and_gradient(data, Y, sample_weight, params, grad, spec, loss, alpha,
     weight_sum = _batch_weight_sum(sample_weight, rows)
     loss_sum = _loss_and_raw_gradient(
         data, Y, sample_weight, rows, 0, params, spec, loss,
-        act_buf, delta_buf, act_buf[:0], grad,
+        act_buf, delta_buf, None, grad,
     )
     sumsq = scale_gradient(params, grad, spec[2][0], weight_sum, alpha)
     return (loss_sum + 0.5 * alpha * sumsq) / weight_sum
 
 
-@jit
-def predict(data, n_samples, params, spec, chunk_rows):
-    """Network output for every row of X, computed ``chunk_rows`` rows at a time."""
-    units, _, _, _, unit_cum = spec
-    n_layers = units.shape[0]
-    n_out = units[n_layers - 1]
-    out = np.empty((n_samples, n_out), dtype=params.dtype)
+def predict(X, coefs, intercepts, act_codes, chunk_rows):
+    """Network output for every row of X, computed ``chunk_rows`` rows at a time.
+
+    Plain Python on purpose: each layer is one BLAS product (numpy's, or
+    scipy's for CSR X) followed by the compiled ``add_bias_and_activate`` that
+    training compiles anyway, so prediction adds no compile time of its own
+    and a one-row call costs a few microseconds more than the products.
+    ``X`` is dense (C-contiguous) or CSR, in the dtype of the weights;
+    ``act_codes`` holds one activation code per layer.
+    """
+    n_samples = X.shape[0]
+    n_weights = len(coefs)
+    dtype = coefs[0].dtype
+    out = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
     chunk_rows = max(1, min(chunk_rows, n_samples))
-    act_buf = np.empty(chunk_rows * unit_cum[n_layers], dtype=params.dtype)
+    hidden = [np.empty((chunk_rows, W.shape[1]), dtype=dtype) for W in coefs[:-1]]
     for first in range(0, n_samples, chunk_rows):
         last = min(first + chunk_rows, n_samples)
-        rows = np.arange(first, last)
-        block = forward_batch(data, rows, first, params, spec, act_buf, act_buf[:0])
-        _copy(block.reshape(-1), out[first:last].reshape(-1))
+        A = X[first:last]
+        for k in range(n_weights):
+            Z = out[first:last] if k == n_weights - 1 else hidden[k][: last - first]
+            if k == 0 and not isinstance(A, np.ndarray):
+                Z[...] = A @ coefs[0]  # CSR rows times dense weights
+            else:
+                np.dot(A, coefs[k], out=Z)
+            add_bias_and_activate(Z, intercepts[k], act_codes[k])
+            A = Z
     return out

@@ -16,9 +16,6 @@ import numpy as np
 
 from ._jit import jit
 
-SGD = 0
-ADAM = 1
-
 # Layout of the ``hyper`` float64 array shared with network.run_epoch.
 ALPHA, LEARNING_RATE, MOMENTUM, NESTEROV, BETA_1, BETA_2, EPSILON = range(7)
 
@@ -61,31 +58,37 @@ def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps):
 
 
 @jit(inline=True)
-def optimizer_step(params, grad, n_coef, weight_sum, solver, hyper, state_a, state_b, step):
-    """Apply one SGD or Adam step; return the sum of squared weights before it."""
+def optimizer_step(params, grad, n_coef, weight_sum, hyper, m, v, velocity, step):
+    """Apply one Adam step (``velocity`` None) or SGD step (``m`` and ``v`` None).
+
+    Returns the sum of squared weights before the step. Each branch tests an
+    argument that is None for the other solver, so numba compiles only the
+    solver in use.
+    """
     cast = params.dtype.type
     alpha = cast(hyper[ALPHA])
     zero = cast(0)
     s = cast(weight_sum)
-    if solver == ADAM:
+    sumsq = 0.0
+    if m is not None:
         step[0] += 1
         t = step[0]
         b1 = hyper[BETA_1]
         b2 = hyper[BETA_2]
         lr = cast(hyper[LEARNING_RATE] * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
         args = (lr, b1, b2, cast(hyper[EPSILON]))
-        sumsq = _adam(params[:n_coef], grad[:n_coef], state_a[:n_coef],
-                      state_b[:n_coef], alpha, s, *args)
-        _adam(params[n_coef:], grad[n_coef:], state_a[n_coef:], state_b[n_coef:],
-              zero, s, *args)
-    else:
+        sumsq = float(_adam(params[:n_coef], grad[:n_coef], m[:n_coef], v[:n_coef],
+                            alpha, s, *args))
+        _adam(params[n_coef:], grad[n_coef:], m[n_coef:], v[n_coef:], zero, s, *args)
+    if velocity is not None:
         lr = cast(hyper[LEARNING_RATE])
         mu = cast(hyper[MOMENTUM])
         nesterov = hyper[NESTEROV] != 0.0
-        sumsq = _sgd(params[:n_coef], grad[:n_coef], state_a[:n_coef], alpha, s, lr,
-                     mu, nesterov)
-        _sgd(params[n_coef:], grad[n_coef:], state_a[n_coef:], zero, s, lr, mu, nesterov)
-    return float(sumsq)
+        sumsq = float(_sgd(params[:n_coef], grad[:n_coef], velocity[:n_coef], alpha, s,
+                           lr, mu, nesterov))
+        _sgd(params[n_coef:], grad[n_coef:], velocity[n_coef:], zero, s, lr, mu,
+             nesterov)
+    return sumsq
 
 
 @jit
