@@ -7,7 +7,9 @@ site-packages and HOME) numba refuses ``cache=True`` at decoration time; we then
 compile without a cache instead of failing the import.
 """
 
-from numba import njit
+import numpy as np
+from numba import config, njit, types
+from numba.extending import intrinsic
 
 # Reassociation and contraction let LLVM vectorise reductions and fuse
 # multiply-adds. "nnan" and "ninf" are deliberately absent: divergence must stay
@@ -32,3 +34,30 @@ def jit(func=None, *, inline=False):
         return njit(cache=True, **options)(func)
     except RuntimeError:  # no writable cache location anywhere
         return njit(cache=False, **options)(func)
+
+
+@intrinsic
+def _bitcast_int64_to_float64(typingctx, bits):
+    if bits != types.int64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+    return types.float64(types.int64), codegen
+
+
+@jit(inline=True)
+def _float64_from_bits_compiled(bits):
+    return _bitcast_int64_to_float64(bits)
+
+
+def _float64_from_bits_python(bits):
+    return np.int64(bits).view(np.float64)
+
+
+# The float64 whose IEEE bits are the int64 ``bits`` (exp's 2**k). An
+# intrinsic is a single LLVM bitcast that vectorises, where viewing an array
+# needs scratch memory; with NUMBA_DISABLE_JIT the numpy view stands in.
+float64_from_bits = (_float64_from_bits_python if config.DISABLE_JIT
+                     else _float64_from_bits_compiled)

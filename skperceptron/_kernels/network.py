@@ -33,16 +33,15 @@ from .optimizers import ALPHA, optimizer_step, scale_gradient
 
 @jit
 def _block(buf, offset, n_rows, n_cols):
+    # Callers pass np.int64(0), not 0: a literal would compile a second copy.
     return buf[offset : offset + n_rows * n_cols].reshape((n_rows, n_cols))
 
 
 @jit
 def _weights(params, spec, layer):
     units, coef_off, int_off, _, _ = spec
-    fan_in = units[layer]
     fan_out = units[layer + 1]
-    start = coef_off[layer]
-    W = params[start : start + fan_in * fan_out].reshape((fan_in, fan_out))
+    W = _block(params, coef_off[layer], units[layer], fan_out)
     b = params[int_off[layer] : int_off[layer] + fan_out]
     return W, b
 
@@ -123,7 +122,7 @@ def _input_times(X, csr, rows, start, x_buf, W, Z):
         if start is not None:
             np.dot(X[start : start + n_rows], W, Z)
         if x_buf is not None:
-            Xb = _block(x_buf, 0, n_rows, W.shape[0])
+            Xb = _block(x_buf, np.int64(0), n_rows, W.shape[0])
             _gather_rows(X, rows, Xb)
             np.dot(Xb, W, Z)
 
@@ -138,7 +137,7 @@ def _input_t_times(X, csr, rows, start, x_buf, D, G):
         if start is not None:
             np.dot(X[start : start + n_rows].T, D, G)
         if x_buf is not None:
-            np.dot(_block(x_buf, 0, n_rows, G.shape[0]).T, D, G)
+            np.dot(_block(x_buf, np.int64(0), n_rows, G.shape[0]).T, D, G)
 
 
 @jit(inline=True)
@@ -148,7 +147,7 @@ def forward_batch(data, rows, start, params, spec, act_buf, x_buf):
     units, _, _, act_codes, unit_cum = spec
     n_rows = rows.shape[0]
     n_weights = units.shape[0] - 1
-    Z = _block(act_buf, 0, n_rows, units[1])
+    Z = _block(act_buf, np.int64(0), n_rows, units[1])
     for layer in range(n_weights):
         W, b = _weights(params, spec, layer)
         Z = _block(act_buf, unit_cum[layer + 1] * n_rows, n_rows, units[layer + 1])
