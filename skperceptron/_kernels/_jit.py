@@ -8,7 +8,9 @@ compile without a cache instead of failing the import.
 """
 
 import numpy as np
+from llvmlite import ir
 from numba import config, njit, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 # Reassociation and contraction let LLVM vectorise reductions and fuse
@@ -61,3 +63,37 @@ def _float64_from_bits_python(bits):
 # needs scratch memory; with NUMBA_DISABLE_JIT the numpy view stands in.
 float64_from_bits = (_float64_from_bits_python if config.DISABLE_JIT
                      else _float64_from_bits_compiled)
+
+
+@intrinsic
+def _prefetch_element(typingctx, array, index):
+    if not isinstance(array, types.Array) or not isinstance(index, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        byte_ptr = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        address = builder.bitcast(builder.gep(data, [args[1]]), byte_ptr)
+        builder.call(fn, [address, i32(0), i32(3), i32(1)])  # read, keep in all caches
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
+@jit(inline=True)
+def _prefetch_row_compiled(row):
+    for j in range(0, row.shape[0], 8):  # 8 float64 = one 64-byte cache line
+        _prefetch_element(row, j)
+    _prefetch_element(row, row.shape[0] - 1)  # rows need not start on a line
+
+
+def _prefetch_row_python(row):
+    pass
+
+
+# Ask the CPU to start loading a 1-D C-contiguous array (a row of X needed a
+# few samples from now) into cache; a hint with no effect on results.
+prefetch_row = _prefetch_row_python if config.DISABLE_JIT else _prefetch_row_compiled

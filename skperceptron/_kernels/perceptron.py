@@ -18,7 +18,7 @@ Averaging uses a lazy sum: with ``S[k] = sum of scale[k]`` over averaged steps,
 
 import numpy as np
 
-from ._jit import jit
+from ._jit import jit, prefetch_row
 
 NO_PENALTY = 0
 L2 = 1
@@ -129,19 +129,10 @@ def _fold_scale(V, scale, k, avg_sum, B, S, averaging):
     scale[k] = 1.0
 
 
-# Dense rows are copied in epoch order into a buffer of this many rows and then
-# read from cache: the copy loop keeps many memory reads in flight, where
-# reading each shuffled row on demand stalls on every one.
-_BLOCK_ROWS = 256
-
-
-@jit
-def _gather_block(X, order, first, last, buf):
-    for i in range(first, last):
-        src = X[order[i]]
-        dst = buf[i - first]
-        for j in range(src.shape[0]):
-            dst[j] = src[j]
+# Dense rows are read in place; the row needed this many samples from now is
+# prefetched, so that its memory reads overlap the work on the current rows
+# (reading each shuffled row on demand stalls on every one).
+_PREFETCH_DISTANCE = 4
 
 
 @jit
@@ -158,10 +149,8 @@ def perceptron_epoch(data, order, targets, labels, sample_weight, weight_pos,
     X, X_data, X_indices, X_indptr = data
     sparse = X_indptr.shape[0] > 0
     n_units, n_features = V.shape
-    # Dense rows are read from the gather buffer, CSR rows from X itself.
-    buf = np.empty((0 if sparse else min(_BLOCK_ROWS, order.shape[0]), n_features),
-                   dtype=V.dtype)
-    src = (buf, X_data, X_indices, X_indptr)
+    n_order = order.shape[0]
+    src = data
     multinomial = labels.shape[0] > 0
     weighted = sample_weight.shape[0] > 0
     scores = np.empty(n_units, dtype=np.float64)
@@ -171,12 +160,9 @@ def perceptron_epoch(data, order, targets, labels, sample_weight, weight_pos,
     l1_step = l1_ratio * eta * alpha if (penalty == L1 or penalty == ELASTICNET) else 0.0
     for i in range(order.shape[0]):
         r = order[i]
-        if sparse:
-            row = r
-        else:
-            row = i % _BLOCK_ROWS
-            if row == 0:
-                _gather_block(X, order, i, min(i + _BLOCK_ROWS, order.shape[0]), buf)
+        row = r
+        if not sparse and i + _PREFETCH_DISTANCE < n_order:
+            prefetch_row(X[order[i + _PREFETCH_DISTANCE]])
         sw = sample_weight[r] if weighted else 1.0
         _scores(src, row, V, scale, b, active, scores)
         if shrink != 1.0:
