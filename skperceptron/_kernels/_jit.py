@@ -7,11 +7,7 @@ site-packages and HOME) numba refuses ``cache=True`` at decoration time; we then
 compile without a cache instead of failing the import.
 """
 
-import numpy as np
-from llvmlite import ir
-from numba import config, njit, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit
 
 # Reassociation and contraction let LLVM vectorise reductions and fuse
 # multiply-adds. "nnan" and "ninf" are deliberately absent: divergence must stay
@@ -37,63 +33,3 @@ def jit(func=None, *, inline=False):
     except RuntimeError:  # no writable cache location anywhere
         return njit(cache=False, **options)(func)
 
-
-@intrinsic
-def _bitcast_int64_to_float64(typingctx, bits):
-    if bits != types.int64:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.float64))
-
-    return types.float64(types.int64), codegen
-
-
-@jit(inline=True)
-def _float64_from_bits_compiled(bits):
-    return _bitcast_int64_to_float64(bits)
-
-
-def _float64_from_bits_python(bits):
-    return np.int64(bits).view(np.float64)
-
-
-# The float64 whose IEEE bits are the int64 ``bits`` (exp's 2**k). An
-# intrinsic is a single LLVM bitcast that vectorises, where viewing an array
-# needs scratch memory; with NUMBA_DISABLE_JIT the numpy view stands in.
-float64_from_bits = (_float64_from_bits_python if config.DISABLE_JIT
-                     else _float64_from_bits_compiled)
-
-
-@intrinsic
-def _prefetch_element(typingctx, array, index):
-    if not isinstance(array, types.Array) or not isinstance(index, types.Integer):
-        return None
-
-    def codegen(context, builder, signature, args):
-        data = context.make_array(signature.args[0])(context, builder, args[0]).data
-        byte_ptr = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        fnty = ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
-        address = builder.bitcast(builder.gep(data, [args[1]]), byte_ptr)
-        builder.call(fn, [address, i32(0), i32(3), i32(1)])  # read, keep in all caches
-        return context.get_dummy_value()
-
-    return types.void(array, index), codegen
-
-
-@jit(inline=True)
-def _prefetch_row_compiled(row):
-    for j in range(0, row.shape[0], 8):  # 8 float64 = one 64-byte cache line
-        _prefetch_element(row, j)
-    _prefetch_element(row, row.shape[0] - 1)  # rows need not start on a line
-
-
-def _prefetch_row_python(row):
-    pass
-
-
-# Ask the CPU to start loading a 1-D C-contiguous array (a row of X needed a
-# few samples from now) into cache; a hint with no effect on results.
-prefetch_row = _prefetch_row_python if config.DISABLE_JIT else _prefetch_row_compiled

@@ -7,7 +7,8 @@ network; the names live in :data:`ACTIVATION_CODES`.
 
 import numpy as np
 
-from ._jit import float64_from_bits, jit
+from ._intrinsics import float64_from_bits
+from ._jit import jit
 
 IDENTITY = 0
 LOGISTIC = 1

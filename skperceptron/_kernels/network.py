@@ -13,9 +13,9 @@ compiled kernel per dtype serves every architecture:
 Input data travel as ``(X, csr)``: a C-contiguous dense ``X`` and ``None``, or
 ``None`` and the CSR arrays ``(data, indices, indptr)``. Batches are given by
 ``rows`` (indices into X). Training passes ``start=None`` and gathers dense
-rows into ``x_buf``; prediction and L-BFGS pass ``x_buf=None`` and an integer
-``start``: the rows are then the contiguous block ``start:start + n_rows`` of
-dense X, used without a copy.
+rows into ``x_buf``; L-BFGS passes ``x_buf=None`` and an integer ``start``:
+the rows are then the contiguous block ``start:start + n_rows`` of dense X,
+used without a copy. Matrix products go through ``_blas.gemm``.
 
 Which of these cases applies, and SGD versus Adam, is told by ``None`` in an
 argument rather than by a flag: numba prunes ``is None`` branches on argument
@@ -25,6 +25,8 @@ default dense Adam fit never compiles the sparse or SGD loops).
 
 import numpy as np
 
+from ._blas import gemm
+from ._intrinsics import as_matrix
 from ._jit import jit
 from .activations import add_bias_and_activate, multiply_by_derivative
 from .losses import output_delta_and_loss
@@ -32,16 +34,10 @@ from .optimizers import ALPHA, optimizer_step, scale_gradient
 
 
 @jit
-def _block(buf, offset, n_rows, n_cols):
-    # Callers pass np.int64(0), not 0: a literal would compile a second copy.
-    return buf[offset : offset + n_rows * n_cols].reshape((n_rows, n_cols))
-
-
-@jit
 def _weights(params, spec, layer):
     units, coef_off, int_off, _, _ = spec
     fan_out = units[layer + 1]
-    W = _block(params, coef_off[layer], units[layer], fan_out)
+    W = as_matrix(params, coef_off[layer], units[layer], fan_out)
     b = params[int_off[layer] : int_off[layer] + fan_out]
     return W, b
 
@@ -50,7 +46,7 @@ def _weights(params, spec, layer):
 # (``a[i, :] = b``) costs about 2 s of compile time per call site.
 
 
-@jit(inline=True)
+@jit
 def _copy(src, dst):
     for j in range(src.shape[0]):
         dst[j] = src[j]
@@ -63,7 +59,7 @@ def _fill_zero(a):
         a[j] = zero
 
 
-@jit(inline=True)
+@jit
 def _gather_rows(X, rows, out):
     for i in range(rows.shape[0]):
         _copy(X[rows[i]], out[i])
@@ -99,7 +95,7 @@ def _csr_rows_tdot(data, indices, indptr, rows, D, G):
                 g[j] += v * d[j]
 
 
-@jit(inline=True)
+@jit
 def _column_sums(D, out):
     _fill_zero(out)
     for i in range(D.shape[0]):
@@ -120,11 +116,11 @@ def _input_times(X, csr, rows, start, x_buf, W, Z):
         _csr_rows_dot(csr[0], csr[1], csr[2], rows, W, Z)
     if X is not None:
         if start is not None:
-            np.dot(X[start : start + n_rows], W, Z)
+            gemm(X[start : start + n_rows], W, Z)
         if x_buf is not None:
-            Xb = _block(x_buf, np.int64(0), n_rows, W.shape[0])
+            Xb = as_matrix(x_buf, 0, n_rows, W.shape[0])
             _gather_rows(X, rows, Xb)
-            np.dot(Xb, W, Z)
+            gemm(Xb, W, Z)
 
 
 @jit
@@ -135,9 +131,9 @@ def _input_t_times(X, csr, rows, start, x_buf, D, G):
         _csr_rows_tdot(csr[0], csr[1], csr[2], rows, D, G)
     if X is not None:
         if start is not None:
-            np.dot(X[start : start + n_rows].T, D, G)
+            gemm(X[start : start + n_rows].T, D, G)
         if x_buf is not None:
-            np.dot(_block(x_buf, np.int64(0), n_rows, G.shape[0]).T, D, G)
+            gemm(as_matrix(x_buf, 0, n_rows, G.shape[0]).T, D, G)
 
 
 @jit(inline=True)
@@ -147,13 +143,13 @@ def forward_batch(data, rows, start, params, spec, act_buf, x_buf):
     units, _, _, act_codes, unit_cum = spec
     n_rows = rows.shape[0]
     n_weights = units.shape[0] - 1
-    Z = _block(act_buf, np.int64(0), n_rows, units[1])
+    Z = as_matrix(act_buf, 0, n_rows, units[1])
     for layer in range(n_weights):
         W, b = _weights(params, spec, layer)
-        Z = _block(act_buf, unit_cum[layer + 1] * n_rows, n_rows, units[layer + 1])
+        Z = as_matrix(act_buf, unit_cum[layer + 1] * n_rows, n_rows, units[layer + 1])
         if layer > 0:
-            A = _block(act_buf, unit_cum[layer] * n_rows, n_rows, units[layer])
-            np.dot(A, W, Z)
+            A = as_matrix(act_buf, unit_cum[layer] * n_rows, n_rows, units[layer])
+            gemm(A, W, Z)
         else:
             _input_times(X, csr, rows, start, x_buf, W, Z)
         add_bias_and_activate(Z, b, act_codes[layer])
@@ -176,21 +172,21 @@ def backward_batch(data, rows, start, params, spec, act_buf, delta_buf, x_buf, g
         W, _ = _weights(params, spec, layer)
         fan_in = units[layer]
         fan_out = units[layer + 1]
-        D = _block(delta_buf, unit_cum[layer + 1] * n_rows, n_rows, fan_out)
+        D = as_matrix(delta_buf, unit_cum[layer + 1] * n_rows, n_rows, fan_out)
         G, gb = _weights(grad, spec, layer)
         if layer > 0:
-            A = _block(act_buf, unit_cum[layer] * n_rows, n_rows, fan_in)
-            np.dot(A.T, D, G)
+            A = as_matrix(act_buf, unit_cum[layer] * n_rows, n_rows, fan_in)
+            gemm(A.T, D, G)
         else:
             _input_t_times(X, csr, rows, start, x_buf, D, G)
         _column_sums(D, gb)
         if layer > 0:
-            D_prev = _block(delta_buf, unit_cum[layer] * n_rows, n_rows, fan_in)
-            np.dot(D, W.T, D_prev)
+            D_prev = as_matrix(delta_buf, unit_cum[layer] * n_rows, n_rows, fan_in)
+            gemm(D, W.T, D_prev)
             multiply_by_derivative(A, D_prev, act_codes[layer - 1])
 
 
-@jit(inline=True)
+@jit
 def _batch_weight_sum(sample_weight, rows):
     if sample_weight.shape[0] == 0:
         return float(rows.shape[0])
@@ -209,7 +205,7 @@ def _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf):
     units, _, _, act_codes, unit_cum = spec
     n_layers = units.shape[0]
     n_rows = rows.shape[0]
-    D = _block(delta_buf, unit_cum[n_layers - 1] * n_rows, n_rows, units[n_layers - 1])
+    D = as_matrix(delta_buf, unit_cum[n_layers - 1] * n_rows, n_rows, units[n_layers - 1])
     loss_code, log_eps, huber_delta = loss
     return output_delta_and_loss(out, Y, sample_weight, rows, D, loss_code,
                                  act_codes[n_layers - 2], log_eps, huber_delta)

@@ -18,7 +18,8 @@ Averaging uses a lazy sum: with ``S[k] = sum of scale[k]`` over averaged steps,
 
 import numpy as np
 
-from ._jit import jit, prefetch_row
+from ._intrinsics import prefetch_row
+from ._jit import jit
 
 NO_PENALTY = 0
 L2 = 1

@@ -1,0 +1,107 @@
+"""Three operations numba has no cheap spelling for, written as LLVM intrinsics.
+
+An intrinsic is emitted straight into its caller: nothing is compiled on its
+own, which keeps the first compile short. Each has a plain-Python stand-in
+used when ``NUMBA_DISABLE_JIT=1`` (intrinsics cannot run uncompiled).
+"""
+
+import numpy as np
+from llvmlite import ir
+from numba import config, types
+from numba.core import cgutils
+from numba.core.imputils import impl_ret_borrowed
+from numba.extending import intrinsic
+from numba.np.arrayobj import populate_array
+
+from ._jit import jit
+
+
+@intrinsic
+def _bitcast_int64_to_float64(typingctx, bits):
+    if bits != types.int64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+    return types.float64(types.int64), codegen
+
+
+def _float64_from_bits_python(bits):
+    return np.int64(bits).view(np.float64)
+
+
+# The float64 whose IEEE bits are the int64 ``bits`` (exp's 2**k): one LLVM
+# bit cast, which vectorises, where viewing an array needs scratch memory.
+float64_from_bits = (_float64_from_bits_python if config.DISABLE_JIT
+                     else _bitcast_int64_to_float64)
+
+
+@intrinsic
+def _as_matrix(typingctx, buf, offset, n_rows, n_cols):
+    if not (isinstance(buf, types.Array) and buf.ndim == 1 and buf.layout == "C"):
+        return None
+    if not all(isinstance(t, types.Integer) for t in (offset, n_rows, n_cols)):
+        return None
+    matrix = buf.copy(ndim=2, layout="C")
+
+    def codegen(context, builder, signature, args):
+        src = context.make_array(signature.args[0])(context, builder, args[0])
+        start, rows, cols = (context.cast(builder, value, ty, types.intp)
+                             for value, ty in zip(args[1:], signature.args[1:]))
+        itemsize = src.itemsize
+        out = context.make_array(signature.return_type)(context, builder)
+        populate_array(out, data=builder.gep(src.data, [start]),
+                       shape=cgutils.pack_array(builder, [rows, cols]),
+                       strides=cgutils.pack_array(builder, [builder.mul(cols, itemsize),
+                                                            itemsize]),
+                       itemsize=itemsize, meminfo=src.meminfo, parent=src.parent)
+        return impl_ret_borrowed(context, builder, signature.return_type,
+                                 out._getvalue())
+
+    return matrix(buf, offset, n_rows, n_cols), codegen
+
+
+def _as_matrix_python(buf, offset, n_rows, n_cols):
+    return buf[offset : offset + n_rows * n_cols].reshape((n_rows, n_cols))
+
+
+# ``buf[offset : offset + n_rows * n_cols]`` viewed as a C-contiguous
+# (n_rows, n_cols) matrix. numba's reshape compiles a general helper (about
+# 0.2 s); this builds the view directly. Callers guarantee the block fits.
+as_matrix = _as_matrix_python if config.DISABLE_JIT else _as_matrix
+
+
+@intrinsic
+def _prefetch_element(typingctx, array, index):
+    if not isinstance(array, types.Array) or not isinstance(index, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        byte_ptr = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        address = builder.bitcast(builder.gep(data, [args[1]]), byte_ptr)
+        builder.call(fn, [address, i32(0), i32(3), i32(1)])  # read, keep in all caches
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
+@jit(inline=True)
+def _prefetch_row_compiled(row):
+    step = max(1, 64 // row.itemsize)  # elements per 64-byte cache line
+    for j in range(0, row.shape[0], step):
+        _prefetch_element(row, j)
+    _prefetch_element(row, row.shape[0] - 1)  # rows need not start on a line
+
+
+def _prefetch_row_python(row):
+    pass
+
+
+# Ask the CPU to start loading a 1-D C-contiguous array (a row of X needed a
+# few samples from now) into cache; a hint with no effect on results.
+prefetch_row = _prefetch_row_python if config.DISABLE_JIT else _prefetch_row_compiled
