@@ -12,7 +12,10 @@ the test scores. Compile time is measured apart, in fresh processes: with an
 empty numba cache and with a warm one. The 60000x784 rows also report the share
 of the machine's GEMM peak (a 2048x2048 matmul measured in the same run), the
 seconds per epoch of PyTorch where it is installed, and the peak memory of a
-fit (fresh processes). Kernel rows give nanoseconds per element.
+fit (fresh processes). Kernel rows give nanoseconds per element. Every
+minibatch row also reports how long the matrix products alone take (the same
+BLAS calls on the same shapes, nothing else): the floor below which no fit of
+those layer sizes can go with this BLAS, as a ratio to scikit-learn's fit.
 """
 
 import argparse
@@ -26,6 +29,7 @@ import time
 import warnings
 
 import numpy as np
+from numba import njit
 from sklearn import neural_network as sknn
 from sklearn.linear_model import Perceptron as SklearnPerceptron
 from sklearn.datasets import load_digits, make_classification, make_friedman1
@@ -33,6 +37,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 import skperceptron
+from skperceptron._kernels._blas import gemm
+from skperceptron._kernels._intrinsics import as_matrix
 
 warnings.simplefilter("ignore", ConvergenceWarning)
 
@@ -127,6 +133,50 @@ def torch_epoch_seconds(X, y, hidden, epochs, dtype):
     return seconds, model
 
 
+@njit(cache=True)
+def _gemm_epoch(units, n_samples, batch, x, act, delta, params, grad):
+    """Only the matrix products of one training epoch, with the kernels' calls."""
+    n_weights = units.shape[0] - 1
+    for first in range(0, n_samples, batch):
+        rows = min(batch, n_samples - first)
+        offsets = np.zeros(n_weights + 2, dtype=np.int64)  # act/delta blocks
+        w_offsets = np.zeros(n_weights + 1, dtype=np.int64)
+        for k in range(n_weights):
+            offsets[k + 2] = offsets[k + 1] + rows * units[k + 1]
+            w_offsets[k + 1] = w_offsets[k] + units[k] * units[k + 1]
+        for k in range(n_weights):
+            A = (as_matrix(x, 0, rows, units[0]) if k == 0
+                 else as_matrix(act, offsets[k], rows, units[k]))
+            W = as_matrix(params, w_offsets[k], units[k], units[k + 1])
+            gemm(A, W, as_matrix(act, offsets[k + 1], rows, units[k + 1]))
+        for k in range(n_weights - 1, -1, -1):
+            A = (as_matrix(x, 0, rows, units[0]) if k == 0
+                 else as_matrix(act, offsets[k], rows, units[k]))
+            D = as_matrix(delta, offsets[k + 1], rows, units[k + 1])
+            gemm(A.T, D, as_matrix(grad, w_offsets[k], units[k], units[k + 1]))
+            if k > 0:
+                W = as_matrix(params, w_offsets[k], units[k], units[k + 1])
+                gemm(D, W.T, as_matrix(delta, offsets[k], rows, units[k]))
+
+
+def gemm_floor_seconds(n_samples, units, batch, epochs, dtype):
+    """Seconds the matrix products of the fit take alone (best of 3).
+
+    The same BLAS calls on the same shapes as our epoch kernel, with nothing
+    else: no fit of these layer sizes can be faster with this BLAS.
+    """
+    units = np.asarray(units, dtype=np.int64)
+    rng = np.random.RandomState(0)
+    n_params = int(np.sum(units[:-1] * units[1:]))
+    x = rng.rand(batch * units[0]).astype(dtype)
+    act = rng.rand(batch * int(units[1:].sum())).astype(dtype)
+    delta, params, grad = act.copy(), rng.rand(n_params).astype(dtype), np.empty(n_params, dtype)
+    _gemm_epoch(units, batch, batch, x, act, delta, params, grad)  # compile
+    seconds, _ = _best_time(lambda: [_gemm_epoch(units, n_samples, batch, x, act, delta,
+                                                 params, grad) for _ in range(epochs)], 3)
+    return seconds
+
+
 def run_fit_rows(quick):
     results = []
     for name, make_data, est_name, params, repeats in workloads(quick):
@@ -144,6 +194,15 @@ def run_fit_rows(quick):
             ours_epochs=ours.n_iter_, sklearn_epochs=theirs.n_iter_,
         ))
         _print_row(results[-1])
+        if params.get("solver", "adam") != "lbfgs":
+            n_out = ours.coefs_[-1].shape[1]
+            floor = gemm_floor_seconds(X_train.shape[0],
+                                       (X_train.shape[1], *params["hidden_layer_sizes"], n_out),
+                                       min(200, X_train.shape[0]), ours.n_iter_,
+                                       X_train.dtype)
+            results[-1].update(gemm_floor_s=floor, gemm_floor_ratio=floor / t_theirs)
+            print(f"    matrix products alone (same BLAS calls and shapes): {floor:.4f} s "
+                  f"= {floor / t_theirs:.2f} x sklearn's fit", flush=True)
         if name.startswith("60000x784"):
             results[-1].update(_wide_extras(X_train, y_train, params, t_ours, t_theirs,
                                             ours.n_iter_))
