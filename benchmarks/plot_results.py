@@ -34,7 +34,7 @@ def main(source, target):
     if floors:
         ax.plot([f for _, f in floors], [i for i, _ in floors], "k|", markersize=14,
                 label="matrix products alone (BLAS floor)")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="center right", fontsize=8)
     ax.set_xlim(0, max(1.1, max(ratios) + 0.2))
     fig.tight_layout()
     fig.savefig(target, dpi=110)
