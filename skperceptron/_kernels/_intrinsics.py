@@ -1,4 +1,4 @@
-"""Three operations numba has no cheap spelling for, written as LLVM intrinsics.
+"""Operations numba has no cheap spelling for, written as LLVM intrinsics.
 
 An intrinsic is emitted straight into its caller: nothing is compiled on its
 own, which keeps the first compile short. Each has a plain-Python stand-in
@@ -70,6 +70,33 @@ def _as_matrix_python(buf, offset, n_rows, n_cols):
 # (n_rows, n_cols) matrix. numba's reshape compiles a general helper (about
 # 0.2 s); this builds the view directly. Callers guarantee the block fits.
 as_matrix = _as_matrix_python if config.DISABLE_JIT else _as_matrix
+
+
+@intrinsic
+def _as_vector(typingctx, array):
+    if not (isinstance(array, types.Array) and array.layout == "C"):
+        return None
+    vector = array.copy(ndim=1, layout="C")
+
+    def codegen(context, builder, signature, args):
+        src = context.make_array(signature.args[0])(context, builder, args[0])
+        out = context.make_array(signature.return_type)(context, builder)
+        populate_array(out, data=src.data, shape=cgutils.pack_array(builder, [src.nitems]),
+                       strides=cgutils.pack_array(builder, [src.itemsize]),
+                       itemsize=src.itemsize, meminfo=src.meminfo, parent=src.parent)
+        return impl_ret_borrowed(context, builder, signature.return_type,
+                                 out._getvalue())
+
+    return vector(array), codegen
+
+
+def _as_vector_python(array):
+    return array.reshape(-1)
+
+
+# Every element of a C-contiguous array as one 1-D view, so that an
+# elementwise loop runs once over a whole block instead of row by row.
+as_vector = _as_vector_python if config.DISABLE_JIT else _as_vector
 
 
 @intrinsic

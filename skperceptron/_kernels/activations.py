@@ -7,7 +7,7 @@ network; the names live in :data:`ACTIVATION_CODES`.
 
 import numpy as np
 
-from ._intrinsics import float64_from_bits
+from ._intrinsics import as_vector, float64_from_bits
 from ._jit import jit
 
 IDENTITY = 0
@@ -77,9 +77,10 @@ def add_bias_and_activate(Z, bias, code):
     """Replace ``Z`` (C-contiguous, rows x units) by ``f(Z + bias)`` in place.
 
     Logistic, tanh, softmax and exp share one call of the vectorised
-    ``exp_inplace`` (one call site keeps compile time down): each writes its
-    exponent into the row, exponentiates it in place, then turns the
-    exponentials into its output. No scratch memory is needed.
+    ``exp_inplace`` over the whole block (one call site keeps compile time
+    down, and a 10-unit softmax row is too short for vector loops): a first
+    pass writes each exponent into place, then the exponentials are turned
+    into the output row by row. No scratch memory is needed.
     """
     n_rows, n_units = Z.shape
     zero = Z.dtype.type(0)
@@ -100,36 +101,41 @@ def add_bias_and_activate(Z, bias, code):
             for j in range(n_units):
                 z = row[j] + bias[j]
                 row[j] = max(z, zero) + np.log1p(np.exp(-abs(z)))
-        else:
-            if code == LOGISTIC:
-                for j in range(n_units):
-                    row[j] = -(row[j] + bias[j])
-            elif code == TANH:
-                for j in range(n_units):
-                    row[j] = -2.0 * (row[j] + bias[j])
-            elif code == EXP:
-                for j in range(n_units):
-                    row[j] = max(min(row[j] + bias[j], cap), -cap)
-            else:  # SOFTMAX: exponentials of z - max(z)
-                top = row[0] + bias[0]
-                for j in range(n_units):
-                    row[j] = row[j] + bias[j]
-                    top = max(top, row[j])
-                for j in range(n_units):
-                    row[j] = row[j] - top
-            exp_inplace(row)
-            if code == LOGISTIC:
-                for j in range(n_units):
-                    row[j] = 1.0 / (1.0 + row[j])
-            elif code == TANH:  # 2 / (1 + exp(-2z)) - 1, absolute error ~2e-16
-                for j in range(n_units):
-                    row[j] = 2.0 / (1.0 + row[j]) - 1.0
-            elif code == SOFTMAX:
-                total = 0.0
-                for j in range(n_units):
-                    total += row[j]
-                for j in range(n_units):
-                    row[j] = row[j] / total
+        elif code == LOGISTIC:
+            for j in range(n_units):
+                row[j] = -(row[j] + bias[j])
+        elif code == TANH:
+            for j in range(n_units):
+                row[j] = -2.0 * (row[j] + bias[j])
+        elif code == EXP:
+            for j in range(n_units):
+                row[j] = max(min(row[j] + bias[j], cap), -cap)
+        else:  # SOFTMAX: exponentials of z - max(z)
+            top = row[0] + bias[0]
+            for j in range(n_units):
+                row[j] = row[j] + bias[j]
+                top = max(top, row[j])
+            for j in range(n_units):
+                row[j] = row[j] - top
+    if code == IDENTITY or code == RELU or code == SOFTPLUS:
+        return
+    exp_inplace(as_vector(Z))
+    if code == EXP:
+        return
+    for i in range(n_rows):
+        row = Z[i]
+        if code == LOGISTIC:
+            for j in range(n_units):
+                row[j] = 1.0 / (1.0 + row[j])
+        elif code == TANH:  # 2 / (1 + exp(-2z)) - 1, absolute error ~2e-16
+            for j in range(n_units):
+                row[j] = 2.0 / (1.0 + row[j]) - 1.0
+        else:  # SOFTMAX
+            total = 0.0
+            for j in range(n_units):
+                total += row[j]
+            for j in range(n_units):
+                row[j] = row[j] / total
 
 
 @jit
