@@ -105,24 +105,24 @@ def output_delta_and_loss(A_out, Y, sample_weight, rows, delta, loss_code, out_c
     weighted = sample_weight.shape[0] > 0
     canonical = is_canonical(loss_code, out_code)
     total = 0.0
+    # 2-D indexing rather than row views: with few outputs per row, making
+    # three views per row costs more than the arithmetic (200 rows x 1 output:
+    # 3.3 -> 1.3 us).
     for i in range(n_rows):
         r = rows[i]
-        a = A_out[i]
-        y = Y[r]
-        d = delta[i]
         row_loss = 0.0
         for k in range(n_out):
-            row_loss += _sample_loss(a[k], y[k], loss_code, eps, huber_delta)
+            row_loss += _sample_loss(A_out[i, k], Y[r, k], loss_code, eps, huber_delta)
         if canonical:
             for k in range(n_out):
-                d[k] = a[k] - y[k]
+                delta[i, k] = A_out[i, k] - Y[r, k]
         else:
             for k in range(n_out):
-                d[k] = _loss_gradient(a[k], y[k], loss_code, huber_delta)
+                delta[i, k] = _loss_gradient(A_out[i, k], Y[r, k], loss_code, huber_delta)
         if weighted:
             w = sample_weight[r]
             for k in range(n_out):
-                d[k] = d[k] * w
+                delta[i, k] = delta[i, k] * w
             row_loss *= w
         total += row_loss
     if not canonical:

@@ -99,9 +99,8 @@ def _csr_rows_tdot(data, indices, indptr, rows, D, G):
 def _column_sums(D, out):
     _fill_zero(out)
     for i in range(D.shape[0]):
-        row = D[i]
         for j in range(out.shape[0]):
-            out[j] += row[j]
+            out[j] += D[i, j]
 
 
 # The branches below test, for each case, an argument that is None in every
