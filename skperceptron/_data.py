@@ -5,38 +5,22 @@ import scipy.sparse as sp
 from sklearn.utils.validation import _check_sample_weight
 
 
-def kernel_data(X, dtype):
-    """Return ``(X_dense, X_data, X_indices, X_indptr)`` for the kernels.
+def kernel_input(X, dtype):
+    """Return ``(X_dense, None)`` or ``(None, (data, indices, indptr))``.
 
     Dense X becomes C-contiguous in ``dtype`` (no copy when it already is);
-    sparse X becomes CSR with int64 indices, and the dense slot is empty.
+    sparse X becomes CSR arrays with int64 indices. The kernels compile the
+    dense or the CSR path only, told apart by which slot is None (see
+    ``_kernels/network.py``).
     """
     if sp.issparse(X):
         X = sp.csr_matrix(X)  # no copy for CSR input
-        return (
-            np.empty((0, 0), dtype=dtype),
+        return None, (
             np.ascontiguousarray(X.data, dtype=dtype),
             np.ascontiguousarray(X.indices, dtype=np.int64),
             np.ascontiguousarray(X.indptr, dtype=np.int64),
         )
-    return (
-        np.ascontiguousarray(X, dtype=dtype),
-        np.empty(0, dtype=dtype),
-        np.empty(0, dtype=np.int64),
-        np.empty(0, dtype=np.int64),
-    )
-
-
-def network_data(X, dtype):
-    """Return ``(X_dense, None)`` or ``(None, (data, indices, indptr))``.
-
-    The network kernels compile the dense or the CSR path only, told apart by
-    which slot is None (see ``_kernels/network.py``).
-    """
-    X_dense, X_data, X_indices, X_indptr = kernel_data(X, dtype)
-    if sp.issparse(X):
-        return None, (X_data, X_indices, X_indptr)
-    return X_dense, None
+    return np.ascontiguousarray(X, dtype=dtype), None
 
 
 def prediction_input(X, dtype):

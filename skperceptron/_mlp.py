@@ -21,7 +21,7 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from ._data import check_sample_weight, network_data, prediction_input
+from ._data import check_sample_weight, kernel_input, prediction_input
 from ._kernels import network
 from ._kernels.activations import ACTIVATION_CODES
 from ._kernels.losses import LOSS_CODES, output_delta_and_loss
@@ -242,7 +242,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 if isinstance(getattr(self, name, None), list):
                     setattr(self, name, list(getattr(self, name)))
 
-        data = network_data(X, X.dtype)
+        data = kernel_input(X, X.dtype)
         spec = layout.kernel_spec(self._activations(self.n_layers_))
         loss = self._loss_spec(X.dtype)
         stochastic = self.solver in _STOCHASTIC_SOLVERS

@@ -19,7 +19,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from ._data import check_sample_weight, kernel_data
+from ._data import check_sample_weight, kernel_input
 from ._kernels import perceptron as kernel
 from ._transaction import atomic
 
@@ -408,7 +408,7 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
             rows, val = train_test_split(rows, test_size=self.validation_fraction,
                                          random_state=random_state, stratify=stratify)
             validation = (X[val], y[val])
-        data = kernel_data(X, X.dtype)
+        X_dense, csr = kernel_input(X, X.dtype)
         sw = np.empty(0) if sample_weight is None else sample_weight
         n_units = units.V.shape[0]
         active = np.ones(n_units, dtype=np.bool_)
@@ -427,7 +427,7 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
             loss = np.zeros(n_units)
             mistakes = np.zeros(n_units, dtype=np.int64)
             kernel.perceptron_epoch(
-                data, order, targets, labels, sw, weight_pos, weight_neg,
+                X_dense, csr, order, targets, labels, sw, weight_pos, weight_neg,
                 units.V, units.scale, units.b, active, self.fit_intercept,
                 float(self.eta0), float(self.alpha), self._l1_ratio(),
                 _PENALTIES[self.penalty], q, u, self._averaging(), avg_start, step,

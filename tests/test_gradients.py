@@ -8,7 +8,7 @@ from numpy.testing import assert_allclose
 from sklearn import neural_network as sknn
 
 from skperceptron import MLPClassifier, MLPRegressor
-from skperceptron._data import network_data
+from skperceptron._data import kernel_input
 from skperceptron._kernels import network
 from skperceptron._kernels.losses import LOSS_CODES
 from skperceptron._params import ParamLayout
@@ -40,7 +40,7 @@ def _objective(X, Y, sw, flat, layout, activations, loss, alpha, dtype=np.float6
     flat = flat.astype(dtype)
     grad = np.empty_like(flat)
     value = network.loss_and_gradient(
-        network_data(X, dtype), Y.astype(dtype), sw.astype(dtype), flat, grad, spec,
+        kernel_input(X, dtype), Y.astype(dtype), sw.astype(dtype), flat, grad, spec,
         (LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4), alpha, act, delta,
     )
     return value, grad
