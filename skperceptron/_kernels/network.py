@@ -47,12 +47,6 @@ def _weights(params, spec, layer):
 
 
 @jit
-def _copy(src, dst):
-    for j in range(src.shape[0]):
-        dst[j] = src[j]
-
-
-@jit
 def _fill_zero(a):
     zero = a.dtype.type(0)
     for j in range(a.shape[0]):
@@ -62,7 +56,9 @@ def _fill_zero(a):
 @jit
 def _gather_rows(X, rows, out):
     for i in range(rows.shape[0]):
-        _copy(X[rows[i]], out[i])
+        r = rows[i]
+        for j in range(out.shape[1]):
+            out[i, j] = X[r, j]
 
 
 @jit
