@@ -6,8 +6,9 @@ of first-compile time each; the epoch kernel needs three). ``gemm`` is an
 intrinsic instead: a dozen LLVM instructions emitted in the caller around the
 same BLAS call numba makes (``numba_xxgemm``, i.e. scipy's BLAS), with C- or
 F-contiguous operands passed as transpose flags. It does not check shapes:
-callers guarantee ``a.shape[1] == b.shape[0]`` and ``out.shape ==
-(a.shape[0], b.shape[1])``.
+callers guarantee ``a.shape[1] == b.shape[0]``, ``out.shape ==
+(a.shape[0], b.shape[1])``, no zero dimension, and dimensions that fit a C
+int (BLAS's own limit; a batch or layer is far below it).
 """
 
 import numpy as np
