@@ -39,6 +39,7 @@ from sklearn.model_selection import train_test_split
 import skperceptron
 from skperceptron._kernels._blas import gemm
 from skperceptron._kernels._intrinsics import as_matrix
+from skperceptron._params import ParamLayout
 
 warnings.simplefilter("ignore", ConvergenceWarning)
 
@@ -157,29 +158,26 @@ def torch_epoch_seconds(X, y, hidden, epochs, dtype):
 
 
 @njit(cache=True)
-def _gemm_epoch(units, n_samples, batch, x, act, delta, params, grad):
-    """Only the matrix products of one training epoch, with the kernels' calls."""
+def _gemm_epoch(spec, n_samples, batch, x, act, delta, params, grad):
+    """Only the matrix products of one training epoch, with the kernels' calls
+    and the kernels' buffer layout (``spec`` as ``ParamLayout.kernel_spec``)."""
+    units, coef_off, _, _, unit_cum = spec
     n_weights = units.shape[0] - 1
     for first in range(0, n_samples, batch):
         rows = min(batch, n_samples - first)
-        offsets = np.zeros(n_weights + 2, dtype=np.int64)  # act/delta blocks
-        w_offsets = np.zeros(n_weights + 1, dtype=np.int64)
-        for k in range(n_weights):
-            offsets[k + 2] = offsets[k + 1] + rows * units[k + 1]
-            w_offsets[k + 1] = w_offsets[k] + units[k] * units[k + 1]
         for k in range(n_weights):
             A = (as_matrix(x, 0, rows, units[0]) if k == 0
-                 else as_matrix(act, offsets[k], rows, units[k]))
-            W = as_matrix(params, w_offsets[k], units[k], units[k + 1])
-            gemm(A, W, as_matrix(act, offsets[k + 1], rows, units[k + 1]))
+                 else as_matrix(act, unit_cum[k] * rows, rows, units[k]))
+            W = as_matrix(params, coef_off[k], units[k], units[k + 1])
+            gemm(A, W, as_matrix(act, unit_cum[k + 1] * rows, rows, units[k + 1]))
         for k in range(n_weights - 1, -1, -1):
             A = (as_matrix(x, 0, rows, units[0]) if k == 0
-                 else as_matrix(act, offsets[k], rows, units[k]))
-            D = as_matrix(delta, offsets[k + 1], rows, units[k + 1])
-            gemm(A.T, D, as_matrix(grad, w_offsets[k], units[k], units[k + 1]))
+                 else as_matrix(act, unit_cum[k] * rows, rows, units[k]))
+            D = as_matrix(delta, unit_cum[k + 1] * rows, rows, units[k + 1])
+            gemm(A.T, D, as_matrix(grad, coef_off[k], units[k], units[k + 1]))
             if k > 0:
-                W = as_matrix(params, w_offsets[k], units[k], units[k + 1])
-                gemm(D, W.T, as_matrix(delta, offsets[k], rows, units[k]))
+                W = as_matrix(params, coef_off[k], units[k], units[k + 1])
+                gemm(D, W.T, as_matrix(delta, unit_cum[k] * rows, rows, units[k]))
 
 
 def gemm_floor_seconds(n_samples, units, batch, epochs, dtype):
@@ -188,14 +186,16 @@ def gemm_floor_seconds(n_samples, units, batch, epochs, dtype):
     The same BLAS calls on the same shapes as our epoch kernel, with nothing
     else: no fit of these layer sizes can be faster with this BLAS.
     """
-    units = np.asarray(units, dtype=np.int64)
+    layout = ParamLayout(tuple(int(u) for u in units))
+    spec = layout.kernel_spec(["identity"] * layout.n_weights)
     rng = np.random.RandomState(0)
-    n_params = int(np.sum(units[:-1] * units[1:]))
-    x = rng.rand(batch * units[0]).astype(dtype)
-    act = rng.rand(batch * int(units[1:].sum())).astype(dtype)
-    delta, params, grad = act.copy(), rng.rand(n_params).astype(dtype), np.empty(n_params, dtype)
-    _gemm_epoch(units, batch, batch, x, act, delta, params, grad)  # compile
-    seconds, _ = _best_time(lambda: [_gemm_epoch(units, n_samples, batch, x, act, delta,
+    x = rng.rand(batch * layout.layer_units[0]).astype(dtype)
+    act = rng.rand(batch * int(spec[4][-1])).astype(dtype)
+    delta = act.copy()
+    params = rng.rand(layout.n_params).astype(dtype)
+    grad = np.empty_like(params)
+    _gemm_epoch(spec, batch, batch, x, act, delta, params, grad)  # compile
+    seconds, _ = _best_time(lambda: [_gemm_epoch(spec, n_samples, batch, x, act, delta,
                                                  params, grad) for _ in range(epochs)], 3)
     return seconds
 
