@@ -26,7 +26,7 @@ default dense Adam fit never compiles the sparse or SGD loops).
 import numpy as np
 
 from ._blas import gemm
-from ._intrinsics import as_matrix
+from ._intrinsics import as_matrix, as_vector
 from ._jit import jit
 from .activations import add_bias_and_activate, multiply_by_derivative
 from .losses import output_delta_and_loss
@@ -80,7 +80,7 @@ def _csr_rows_dot(data, indices, indptr, rows, W, Z):
 def _csr_rows_tdot(data, indices, indptr, rows, D, G):
     """G = X[rows].T @ D for CSR X: scatter-add each stored value's row of D."""
     n_cols = G.shape[1]
-    _fill_zero(G.reshape(-1))
+    _fill_zero(as_vector(G))
     for i in range(rows.shape[0]):
         r = rows[i]
         d = D[i]

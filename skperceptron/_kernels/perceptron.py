@@ -158,7 +158,7 @@ def perceptron_epoch(X, csr, order, targets, labels, sample_weight, weight_pos,
     if penalty == L2 or penalty == ELASTICNET:
         shrink = max(0.0, 1.0 - (1.0 - l1_ratio) * eta * alpha)
     l1_step = l1_ratio * eta * alpha if (penalty == L1 or penalty == ELASTICNET) else 0.0
-    for i in range(order.shape[0]):
+    for i in range(n_order):
         r = order[i]
         if X is not None and i + _PREFETCH_DISTANCE < n_order:
             prefetch_row(X[order[i + _PREFETCH_DISTANCE]])
