@@ -25,6 +25,7 @@ from ._transaction import atomic
 
 _PENALTIES = {None: kernel.NO_PENALTY, "l2": kernel.L2, "l1": kernel.L1,
               "elasticnet": kernel.ELASTICNET}
+_MAX_INT = np.iinfo(np.int32).max
 _DIVERGED = ("Floating-point under-/overflow occurred at epoch #{}. Scaling input "
              "data with StandardScaler or MinMaxScaler might help.")
 
@@ -148,8 +149,11 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
     separable: no single unit can represent it, the rule never has an
     error-free epoch, and a hidden layer (:class:`MLPClassifier`) is needed.
 
-    Unlike scikit-learn, sparse and dense inputs give the same model
-    (scikit-learn damps intercept updates on sparse data by 0.01).
+    With the same ``random_state`` every epoch visits the samples in
+    scikit-learn's order (one order per one-vs-rest unit), so dense input gives
+    scikit-learn's model. Sparse input gives the same model as dense input
+    without a penalty or with L2 (scikit-learn damps intercept updates on
+    sparse data by 0.01).
 
     Examples
     --------
@@ -242,6 +246,28 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         signs = -np.ones((y.shape[0], len(self.classes_)), dtype=np.int8)
         signs[np.arange(y.shape[0]), index] = 1
         return signs, np.empty(0, np.int64)
+
+    def _ovr_multiclass(self):
+        return not self._is_multilabel() and not self._multinomial() and \
+            len(self.classes_) > 2
+
+    def _shuffle_seeds(self, n_orders):
+        """scikit-learn's SGD shuffle seeds: one per order (per unit fitted alone).
+
+        Drawn from ``random_state`` exactly as scikit-learn draws them, so that
+        the same ``random_state`` visits the samples in the same order.
+        """
+        random_state = check_random_state(self.random_state)
+        if n_orders > 1:
+            states = [np.random.RandomState(seed)
+                      for seed in random_state.randint(_MAX_INT, size=n_orders)]
+        else:
+            states = [random_state]
+        seeds = []
+        for state in states:
+            state.randint(1, _MAX_INT)  # the seed of scikit-learn's dataset object
+            seeds.append(int(state.randint(_MAX_INT)))
+        return seeds
 
     def _multinomial(self):
         return (self.multi_class == "multinomial" and not self._is_multilabel()
@@ -400,48 +426,77 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
                              f"previous data {units.V.shape[1]}.")
         targets, labels = self._encode(y)
         weight_pos, weight_neg = self._unit_weights(y)
-        random_state = check_random_state(self.random_state)
-        rows = np.arange(X.shape[0], dtype=np.int64)
+        n_samples = X.shape[0]
+        train = None
         validation = None
         if self.early_stopping and not partial:
             stratify = None if y.ndim == 2 else y
-            rows, val = train_test_split(rows, test_size=self.validation_fraction,
-                                         random_state=random_state, stratify=stratify)
+            rows, val = train_test_split(
+                np.arange(n_samples), test_size=self.validation_fraction,
+                random_state=check_random_state(self.random_state), stratify=stratify)
+            train = np.zeros(n_samples, dtype=bool)
+            train[rows] = True
             validation = (X[val], y[val])
+        n_train = n_samples if train is None else int(train.sum())
         X_dense, csr = kernel_input(X, X.dtype)
         sw = np.empty(0) if sample_weight is None else sample_weight
         n_units = units.V.shape[0]
+        # scikit-learn fits one-vs-rest units one after another, each visiting
+        # the samples in its own shuffled order; every other kind of model has
+        # one order, shared by all its units in one pass.
+        seeds = self._shuffle_seeds(n_units if self._ovr_multiclass() else 1)
+        indices = [np.arange(n_samples, dtype=np.int64) for _ in seeds]
+        per_unit = self.shuffle and len(seeds) > 1
+        unit_targets = ([np.ascontiguousarray(targets[:, k:k + 1]) for k in range(n_units)]
+                        if per_unit else None)
         active = np.ones(n_units, dtype=np.bool_)
         q = np.zeros((n_units, X.shape[1] if self.penalty in ("l1", "elasticnet") else 0))
-        u = np.zeros(1)
-        step = np.array([int(self.t_)], dtype=np.int64)
+        # the step counter (scikit-learn's t_) and accumulated L1 penalty, per order
+        u = np.zeros(len(seeds))
+        step = np.full(len(seeds), int(self.t_), dtype=np.int64)
         avg_start = int(self.average) if self._averaging() else np.iinfo(np.int64).max
         stopper = _Stopper(self, n_units, self._multinomial())
         progress = FitProgress(self, X, y, max_iter,
                                lambda: self._export(units, step) or self._snapshot())
+        sq_norm = (units.coef().astype(np.float64) ** 2).sum(axis=1)
+        hyper = (self.fit_intercept, float(self.eta0), float(self.alpha),
+                 self._l1_ratio(), _PENALTIES[self.penalty])
+
+        def run(order, k, loss, mistakes):
+            """One epoch over ``order``: all units (``k`` None) or unit ``k`` alone."""
+            s = slice(None) if k is None else slice(k, k + 1)
+            g = slice(0, 1) if k is None else s
+            kernel.perceptron_epoch(
+                X_dense, csr, order, targets if k is None else unit_targets[k],
+                labels, sw, weight_pos[s], weight_neg[s], units.V[s], units.scale[s],
+                units.b[s], active[s], *hyper, q[s], u[g], self._averaging(),
+                avg_start, step[g], units.avg_sum[s], units.B[s], units.S[s],
+                units.b_sum[s], units.n_averaged[s], sq_norm[s], loss[s], mistakes[s],
+            )
 
         self.n_iter_ = 0
         for _ in range(max_iter):
             progress.begin_epoch()
-            order = random_state.permutation(rows) if self.shuffle else rows
-            loss = np.zeros(n_units)
+            loss = np.zeros((n_units, 2))  # perceptron loss, penalty term
             mistakes = np.zeros(n_units, dtype=np.int64)
-            kernel.perceptron_epoch(
-                X_dense, csr, order, targets, labels, sw, weight_pos, weight_neg,
-                units.V, units.scale, units.b, active, self.fit_intercept,
-                float(self.eta0), float(self.alpha), self._l1_ratio(),
-                _PENALTIES[self.penalty], q, u, self._averaging(), avg_start, step,
-                units.avg_sum, units.B, units.S, units.b_sum, units.n_averaged,
-                loss, mistakes,
-            )
+            orders = []
+            for index, seed in zip(indices, seeds):
+                if self.shuffle:
+                    kernel.shuffle_like_sgd(index, seed)
+                orders.append(index if train is None else index[train[index]])
+            if per_unit:
+                for k in np.flatnonzero(active):
+                    run(orders[k], k, loss, mistakes)
+            else:
+                run(orders[0], None, loss, mistakes)
             self.n_iter_ += 1
             if not (np.isfinite(units.V).all() and np.isfinite(units.b).all()
                     and np.isfinite(loss).all()):
                 raise ValueError(_DIVERGED.format(self.n_iter_))
             if self.verbose:
                 print(f"-- Epoch {self.n_iter_}\nMistakes: {int(mistakes.sum())}, "
-                      f"Avg. loss: {loss.sum() / len(rows):f}, "
-                      f"Active units: {int(active.sum())}, T: {int(step[0])}")
+                      f"Avg. loss: {loss[:, 0].sum() / n_train:f}, "
+                      f"Active units: {int(active.sum())}, T: {int(step.max())}")
             if partial:
                 progress.end_epoch()
                 break
@@ -450,7 +505,7 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
             if validation is not None:
                 self._export(units, step)
                 score = self.score(*validation)
-            stopper.update(active, units, loss, mistakes, len(rows), score)
+            stopper.update(active, loss, mistakes, n_train, score)
             if progress.end_epoch() or not active.any():
                 break
         self._flush(units, q, u)
@@ -462,11 +517,13 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
 
     @staticmethod
     def _flush(units, q, u):
+        """Apply the L1 penalty still pending on weights no sample touched lately."""
         if q.shape[1]:
-            kernel.flush_l1(units.V, units.scale, q, u[0], units.B, units.S)
+            pending = np.broadcast_to(u, units.scale.shape).copy()
+            kernel.flush_l1(units.V, units.scale, q, pending, units.B, units.S)
 
     def _export(self, units, step):
-        self.t_ = float(step[0])
+        self.t_ = float(step.max())
         self._standard_coef = units.coef()
         self._standard_intercept = units.b.copy()
         coef, intercept = self._standard_coef, self._standard_intercept
@@ -532,19 +589,10 @@ class _Stopper:
         self.best_score = -np.inf
         self.score_stalled = 0
 
-    def _penalties(self, units):
-        est = self.est
-        if est.penalty is None:
-            return np.zeros(self.groups)
-        w = units.coef().astype(np.float64)
-        l1 = est._l1_ratio()
-        per_unit = est.alpha * ((1 - l1) * 0.5 * (w**2).sum(1) + l1 * np.abs(w).sum(1))
-        return per_unit if self.groups > 1 else np.array([per_unit.sum()])
-
-    def update(self, active, units, loss, mistakes, n_train, score):
+    def update(self, active, loss, mistakes, n_train, score):
         est = self.est
         if self.groups == 1:
-            loss, mistakes = np.array([loss.sum()]), np.array([mistakes.sum()])
+            loss, mistakes = loss.sum(axis=0, keepdims=True), np.array([mistakes.sum()])
         # Convergence theorem: without penalty or averaging, an error-free epoch
         # leaves the weights unchanged, so later epochs could not change them.
         done = np.zeros(self.groups, dtype=bool)
@@ -557,7 +605,7 @@ class _Stopper:
             if self.score_stalled >= est.n_iter_no_change:
                 done[:] = True
         elif est.tol is not None:
-            objective = (loss + self._penalties(units)) / n_train
+            objective = loss.sum(axis=1) / n_train
             stalled = objective > self.best - est.tol
             self.stalled = np.where(stalled, self.stalled + 1, 0)
             self.best = np.minimum(self.best, objective)

@@ -55,12 +55,20 @@ def _scores(X, csr, r, V, scale, b, active, out):
 
 @jit
 def _add_row(X, csr, r, V, B, k, coef, s_cum):
-    """``V[k] += coef * x_r``, recording the change in the lazy average sum ``B[k]``."""
+    """``V[k] += coef * x_r``, recording the change in the lazy average sum ``B[k]``.
+
+    Returns ``(V[k] . x_r, x_r . x_r)`` taken before the change, from which the
+    caller updates the unit's squared norm as scikit-learn's weight vector does.
+    """
     c = V.dtype.type(coef)
+    inner = 0.0
+    x_sq = 0.0
     if csr is not None:
         data, indices, indptr = csr
         for p in range(indptr[r], indptr[r + 1]):
             j = indices[p]
+            inner += V[k, j] * data[p]
+            x_sq += data[p] * data[p]
             d = c * data[p]
             V[k, j] += d
             if s_cum != 0.0:
@@ -68,12 +76,36 @@ def _add_row(X, csr, r, V, B, k, coef, s_cum):
     if X is not None:
         if s_cum != 0.0:
             for j in range(V.shape[1]):
+                inner += V[k, j] * X[r, j]
+                x_sq += X[r, j] * X[r, j]
                 d = c * X[r, j]
                 V[k, j] += d
                 B[k, j] += s_cum * d
         else:
             for j in range(V.shape[1]):
+                inner += V[k, j] * X[r, j]
+                x_sq += X[r, j] * X[r, j]
                 V[k, j] += c * X[r, j]
+    return inner, x_sq
+
+
+@jit
+def _update_unit(X, csr, r, V, B, S, scale, sq_norm, k, update):
+    """Add ``update * x_r`` to unit k's real weights, keeping its squared norm."""
+    inner, x_sq = _add_row(X, csr, r, V, B, k, update / scale[k], S[k])
+    sq_norm[k] += x_sq * update * update + 2.0 * inner * scale[k] * update
+
+
+@jit
+def _penalty(V, scale, sq_norm, k, alpha, l1_ratio):
+    """Unit k's penalty term of the objective, computed as scikit-learn does."""
+    value = (1.0 - l1_ratio) * 0.5 * np.sqrt(sq_norm[k]) ** 2
+    if l1_ratio > 0.0:
+        l1 = 0.0
+        for j in range(V.shape[1]):
+            l1 += abs(V[k, j])
+        value += l1_ratio * l1 * abs(scale[k])
+    return alpha * value
 
 
 @jit
@@ -94,27 +126,28 @@ def _truncate_weight(v, j, q_k, wscale, u, B_k, s_cum):
 def _truncate_l1(X, csr, r, v, q_k, wscale, u, B_k, s_cum):
     """Cumulative L1 penalty (truncated gradient) on the nonzero features of row r.
 
-    Weights of features a sample does not touch receive their share later, when
-    a sample touches them or when ``flush_l1`` runs at the end of a fit: the
-    cumulative penalty makes that lazy application exact, and dense and sparse
-    input give the same model.
+    Sparse rows: weights of features a sample does not touch receive their
+    share later, when a sample touches them or when ``flush_l1`` runs at the
+    end of an epoch (the cumulative penalty keeps the total right). Dense rows
+    touch every feature, so the penalty reaches every weight at every step,
+    as in scikit-learn.
     """
     if csr is not None:
         indices, indptr = csr[1], csr[2]
         for p in range(indptr[r], indptr[r + 1]):
             _truncate_weight(v, indices[p], q_k, wscale, u, B_k, s_cum)
     if X is not None:
+        # dense rows cover every feature, zeros included, as in scikit-learn
         for j in range(v.shape[0]):
-            if X[r, j] != 0:
-                _truncate_weight(v, j, q_k, wscale, u, B_k, s_cum)
+            _truncate_weight(v, j, q_k, wscale, u, B_k, s_cum)
 
 
 @jit
 def flush_l1(V, scale, q, u, B, S):
-    """Apply the pending cumulative L1 penalty to every weight."""
+    """Apply the pending cumulative L1 penalty (``u[k]`` for unit k) to every weight."""
     for k in range(V.shape[0]):
         for j in range(V.shape[1]):
-            _truncate_weight(V[k], j, q[k], scale[k], u, B[k], S[k])
+            _truncate_weight(V[k], j, q[k], scale[k], u[k], B[k], S[k])
 
 
 @jit
@@ -142,8 +175,14 @@ _PREFETCH_DISTANCE = 4
 def perceptron_epoch(X, csr, order, targets, labels, sample_weight, weight_pos,
                      weight_neg, V, scale, b, active, fit_intercept, eta, alpha,
                      l1_ratio, penalty, q, u, averaging, avg_start, step,
-                     avg_sum, B, S, b_sum, n_averaged, loss_out, mistakes_out):
+                     avg_sum, B, S, b_sum, n_averaged, sq_norm, loss_out,
+                     mistakes_out):
     """One pass over ``order``, filling ``loss_out`` and ``mistakes_out``.
+
+    ``loss_out[k]`` receives unit k's summed perceptron loss and, with a
+    penalty, its summed per-sample penalty term (the objective scikit-learn's
+    stopping rule uses); ``sq_norm[k]`` tracks the squared norm of unit k's
+    weights for that term.
 
     ``step[0]`` is the global step counter (scikit-learn's ``t_``) and ``u[0]``
     the accumulated L1 penalty; both advance in place. Averaging starts once
@@ -164,10 +203,16 @@ def perceptron_epoch(X, csr, order, targets, labels, sample_weight, weight_pos,
             prefetch_row(X[order[i + _PREFETCH_DISTANCE]])
         sw = sample_weight[r] if weighted else 1.0
         _scores(X, csr, r, V, scale, b, active, scores)
+        if penalty != NO_PENALTY:
+            for k in range(n_units):
+                if active[k]:
+                    loss_out[0 if multinomial else k, 1] += _penalty(
+                        V, scale, sq_norm, k, alpha, l1_ratio)
         if shrink != 1.0:
             for k in range(n_units):
                 if not active[k]:
                     continue
+                sq_norm[k] *= shrink * shrink
                 if shrink == 0.0:
                     _fold_scale(V, scale, k, avg_sum, B, S, averaging)
                     for j in range(n_features):
@@ -184,11 +229,11 @@ def perceptron_epoch(X, csr, order, targets, labels, sample_weight, weight_pos,
                     rival = k
             margin = scores[rival] - scores[y]
             if margin >= 0.0:
-                loss_out[0] += margin
+                loss_out[0, 0] += margin
                 mistakes_out[0] += 1
                 update = eta * weight_pos[y] * sw
                 for k, sign in ((y, 1.0), (rival, -1.0)):
-                    _add_row(X, csr, r, V, B, k, sign * update / scale[k], S[k])
+                    _update_unit(X, csr, r, V, B, S, scale, sq_norm, k, sign * update)
                     if fit_intercept:
                         b[k] += sign * update
         else:
@@ -197,11 +242,11 @@ def perceptron_epoch(X, csr, order, targets, labels, sample_weight, weight_pos,
                     continue
                 yk = targets[r, k]
                 if yk * scores[k] <= 0.0:
-                    loss_out[k] -= yk * scores[k]
+                    loss_out[k, 0] -= yk * scores[k]
                     mistakes_out[k] += 1
                     cw = weight_pos[k] if yk > 0 else weight_neg[k]
                     update = eta * yk * cw * sw
-                    _add_row(X, csr, r, V, B, k, update / scale[k], S[k])
+                    _update_unit(X, csr, r, V, B, S, scale, sq_norm, k, update)
                     if fit_intercept:
                         b[k] += update
         if averaging and step[0] >= avg_start:
@@ -216,3 +261,24 @@ def perceptron_epoch(X, csr, order, targets, labels, sample_weight, weight_pos,
                 if active[k]:
                     _truncate_l1(X, csr, r, V[k], q[k], scale[k], u[0], B[k], S[k])
         step[0] += 1
+
+
+@jit
+def shuffle_like_sgd(index, seed):
+    """Fisher-Yates shuffle of ``index`` in place, drawn as scikit-learn's SGD does.
+
+    scikit-learn shuffles its dataset with a 32-bit xorshift generator started
+    from the same ``seed`` every epoch, applied to the previous epoch's order.
+    Drawing the same numbers makes every epoch visit the samples in
+    scikit-learn's order, hence the same model for the same ``random_state``.
+    """
+    state = np.int64(seed)
+    if state == 0:
+        state = 1
+    n = index.shape[0]
+    for i in range(n - 1):
+        state ^= (state << 13) & 0xFFFFFFFF
+        state ^= state >> 17
+        state ^= (state << 5) & 0xFFFFFFFF
+        j = i + (state % 2147483648) % (n - i)
+        index[i], index[j] = index[j], index[i]
