@@ -24,7 +24,7 @@ from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from ._data import check_sample_weight, kernel_input, prediction_input
 from ._kernels import network
 from ._kernels.activations import ACTIVATION_CODES
-from ._kernels.losses import LOSS_CODES, output_delta_and_loss
+from ._kernels.losses import LOSS_CODES, LossSpec, output_delta_and_loss
 from ._params import ParamLayout, glorot_uniform
 from ._training import fit_lbfgs, fit_stochastic
 from ._transaction import atomic
@@ -168,10 +168,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return "binary_log_loss"
         return self.loss
 
-    def _loss_spec(self, dtype):
-        """The kernels' loss description: (code, log-loss clip, Huber delta)."""
-        return (LOSS_CODES[self._loss_name()], float(np.finfo(dtype).eps),
-                float(getattr(self, "huber_delta", 1.0)))
+    def _loss_spec(self, dtype, n_outputs):
+        """The kernels' loss description, on scikit-learn's scale of reporting."""
+        name = self._loss_name()
+        # scikit-learn averages the squared error over outputs (every other
+        # loss is summed) while its gradient is the summed loss's
+        scale = 1.0 / n_outputs if name == "squared_error" else 1.0
+        return LossSpec(LOSS_CODES[name], float(np.finfo(dtype).eps),
+                        float(getattr(self, "huber_delta", 1.0)), scale)
 
     # ------------------------------------------------------------- training
     def _hidden_layer_sizes(self):
@@ -244,7 +248,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
         data = kernel_input(X, X.dtype)
         spec = layout.kernel_spec(self._activations(self.n_layers_))
-        loss = self._loss_spec(X.dtype)
+        loss = self._loss_spec(X.dtype, self.n_outputs_)
         stochastic = self.solver in _STOCHASTIC_SOLVERS
         epochs = (1 if incremental else self.max_iter) if stochastic else 0
         progress = FitProgress(self, X, y, epochs, self._snapshot)
@@ -312,10 +316,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Mean loss (without the L2 term) of network ``outputs`` against ``Y``."""
         sw = np.empty(0, dtype=outputs.dtype) if sample_weight is None else sample_weight
         rows = np.arange(outputs.shape[0])
-        loss_code, log_eps, huber_delta = loss
         total = output_delta_and_loss(outputs, Y, sw, rows, np.empty_like(outputs),
-                                      loss_code, spec[3][-1], log_eps, huber_delta)
-        return total / (outputs.shape[0] if sample_weight is None else sw.sum())
+                                      loss.code, spec[3][-1], loss.log_eps,
+                                      loss.huber_delta)
+        return loss.scale * total / (outputs.shape[0] if sample_weight is None
+                                     else sw.sum())
 
     def _validation_score(self, validation, validation_loss, outputs):
         """Early stopping's score (higher is better), per ``scoring``.
@@ -778,10 +783,12 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     loss : {{'squared_error', 'absolute_error', 'huber', 'poisson'}}, default='squared_error'
         Half squared error, absolute error, Huber loss (quadratic for residuals
         up to ``huber_delta``, linear beyond: robust to outliers), or half
-        Poisson deviance with an exp output. Per-sample losses are summed over
-        outputs, so with several outputs the reported loss is the function
-        whose gradient is followed (scikit-learn 1.9 averages the squared error
-        over outputs while following the summed gradient).
+        Poisson deviance with an exp output. With several outputs the squared
+        error is reported averaged over outputs and the other losses summed,
+        as scikit-learn reports them (so ``tol`` stops training at the same
+        epoch); sgd and adam follow scikit-learn's gradient, that of the loss
+        summed over outputs, and lbfgs minimises that summed loss, so that its
+        value and gradient belong to one function.
 
     {_COMMON_PARAMETERS.replace("{extra}", _REGRESSION_OUTPUT_DOC)}
 

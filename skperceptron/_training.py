@@ -154,7 +154,7 @@ def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss, incremental,
 
     ``X`` is the validated input (for the validation split), ``data`` its kernel
     form, ``Y`` the float target matrix, ``y`` the targets as the scorer wants
-    them and ``loss`` the kernels' ``(loss_code, log_eps, huber_delta)``;
+    them and ``loss`` the kernels' ``LossSpec``;
     ``progress`` reports epochs to scikit-learn callbacks.
     """
     flat = est._flat
@@ -260,10 +260,14 @@ def fit_lbfgs(est, data, Y, sample_weight, spec, loss):
     grad = np.empty_like(flat)
     sw = np.empty(0, dtype=dtype) if sample_weight is None else sample_weight
 
+    # L-BFGS needs a value and gradient of one function: the loss as the
+    # kernels sum it (scale 1); loss_ is reported on scikit-learn's scale.
+    summed = loss._replace(scale=1.0)
+
     def objective(x):
         flat[...] = x
         value = network.loss_and_gradient(
-            data, Y, sw, flat, grad, spec, loss, est.alpha, act_buf, delta_buf,
+            data, Y, sw, flat, grad, spec, summed, est.alpha, act_buf, delta_buf,
         )
         return value, grad.astype(np.float64)
 
@@ -291,8 +295,10 @@ def fit_lbfgs(est, data, Y, sample_weight, spec, loss):
             ConvergenceWarning,
         )
     est.n_iter_ = min(result.nit, est.max_iter)
-    est.loss_ = float(result.fun)
     flat[...] = result.x
+    est.loss_ = float(result.fun) if loss.scale == 1.0 else float(
+        network.loss_and_gradient(data, Y, sw, flat, grad, spec, loss, est.alpha,
+                                  act_buf, delta_buf))
     if not np.isfinite(est.loss_) or not np.isfinite(flat).all():
         raise ValueError(
             DIVERGENCE_MESSAGE.format(cause=f"The L-BFGS loss became {est.loss_}.")

@@ -10,7 +10,7 @@ from sklearn import neural_network as sknn
 from skperceptron import MLPClassifier, MLPRegressor
 from skperceptron._data import kernel_input
 from skperceptron._kernels import network
-from skperceptron._kernels.losses import LOSS_CODES
+from skperceptron._kernels.losses import LOSS_CODES, LossSpec
 from skperceptron._params import ParamLayout
 
 HIDDEN = ["identity", "logistic", "tanh", "relu", "softplus"]
@@ -41,7 +41,7 @@ def _objective(X, Y, sw, flat, layout, activations, loss, alpha, dtype=np.float6
     grad = np.empty_like(flat)
     value = network.loss_and_gradient(
         kernel_input(X, dtype), Y.astype(dtype), sw.astype(dtype), flat, grad, spec,
-        (LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4), alpha, act, delta,
+        LossSpec(LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4, 1.0), alpha, act, delta,
     )
     return value, grad
 

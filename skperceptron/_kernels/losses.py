@@ -8,8 +8,12 @@ positive output activation) takes the chain rule: ``dL/dprediction`` times the
 activation's derivative, computed from the prediction.
 
 Per-sample losses are summed over outputs and multiplied by the sample weight;
-the caller divides by the batch's weight sum.
+the caller divides by the batch's weight sum and multiplies by
+``LossSpec.scale`` (scikit-learn averages the squared error over outputs while
+its delta stays the summed loss's).
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,6 +35,20 @@ LOSS_CODES = {
     "absolute_error": ABSOLUTE_ERROR,
     "huber": HUBER,
 }
+
+
+class LossSpec(NamedTuple):
+    """What the kernels need to know of the loss.
+
+    ``code`` is one of ``LOSS_CODES``; ``log_eps`` the probability clip of the
+    log-losses; ``huber_delta`` the Huber loss's switch point; ``scale``
+    multiplies the reported loss value (not the delta).
+    """
+
+    code: int
+    log_eps: float
+    huber_delta: float
+    scale: float
 
 
 @jit

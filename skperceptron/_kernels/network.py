@@ -195,15 +195,15 @@ def _batch_weight_sum(sample_weight, rows):
 def _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf):
     """Weighted loss sum of a forward pass; the output delta goes to ``delta_buf``.
 
-    ``loss`` is ``(loss_code, log_eps, huber_delta)``.
+    ``loss`` is a ``losses.LossSpec``; its ``scale`` applies to the value only.
     """
     units, _, _, act_codes, unit_cum = spec
     n_layers = units.shape[0]
     n_rows = rows.shape[0]
     D = as_matrix(delta_buf, unit_cum[n_layers - 1] * n_rows, n_rows, units[n_layers - 1])
-    loss_code, log_eps, huber_delta = loss
-    return output_delta_and_loss(out, Y, sample_weight, rows, D, loss_code,
-                                 act_codes[n_layers - 2], log_eps, huber_delta)
+    return loss.scale * output_delta_and_loss(
+        out, Y, sample_weight, rows, D, loss.code, act_codes[n_layers - 2],
+        loss.log_eps, loss.huber_delta)
 
 
 @jit(inline=True)
@@ -221,7 +221,7 @@ def run_epoch(data, Y, sample_weight, order, batch_size, params, grad,
               act_buf, delta_buf, x_buf):
     """One epoch of minibatch training; returns sum of batch_loss * batch_rows.
 
-    ``loss`` is ``(loss_code, log_eps, huber_delta)``; ``hyper`` is laid out
+    ``loss`` is a ``losses.LossSpec``; ``hyper`` is laid out
     as optimizers.ALPHA ... optimizers.EPSILON say. ``m``, ``v`` and
     ``velocity`` are the optimizer state as ``optimizers.optimizer_step``
     takes it; ``step`` (length-1 int array) counts minibatches for Adam's bias
