@@ -65,8 +65,8 @@ def test_binary_rule_is_exactly_the_textbook_one(iris):
     clf = Perceptron(tol=None, shuffle=False, eta0=0.5, max_iter=7).fit(X, y)
     W, b = rosenblatt(X, np.where(y == 1, 1, -1)[:, None], 0.5, 7)
     assert clf.coef_.shape == (1, 4)
-    assert_array_equal(clf.coef_, W)
-    assert_array_equal(clf.intercept_, b)
+    assert_allclose(clf.coef_, W, rtol=1e-12, atol=1e-12)
+    assert_allclose(clf.intercept_, b, rtol=1e-12, atol=1e-12)
 
 
 def test_one_vs_rest_units_are_textbook_units(iris):
@@ -74,8 +74,8 @@ def test_one_vs_rest_units_are_textbook_units(iris):
     clf = Perceptron(tol=None, shuffle=False, max_iter=5).fit(X, y)
     signs = np.where(y[:, None] == np.arange(3), 1, -1)
     W, b = rosenblatt(X, signs, 1.0, 5)
-    assert_array_equal(clf.coef_, W)
-    assert_array_equal(clf.intercept_, b)
+    assert_allclose(clf.coef_, W, rtol=1e-12, atol=1e-12)
+    assert_allclose(clf.intercept_, b, rtol=1e-12, atol=1e-12)
 
 
 def test_multinomial_rule_is_exactly_the_textbook_one(iris):
@@ -83,8 +83,8 @@ def test_multinomial_rule_is_exactly_the_textbook_one(iris):
     clf = Perceptron(multi_class="multinomial", tol=None, shuffle=False,
                      max_iter=6).fit(X, y)
     W, b = multiclass_perceptron(X, y, 3, 1.0, 6)
-    assert_array_equal(clf.coef_, W)
-    assert_array_equal(clf.intercept_, b)
+    assert_allclose(clf.coef_, W, rtol=1e-12, atol=1e-12)
+    assert_allclose(clf.intercept_, b, rtol=1e-12, atol=1e-12)
     assert clf.score(X, y) > 0.6
 
 
@@ -126,8 +126,8 @@ def test_multilabel_units_equal_separate_binary_perceptrons():
     assert set(np.unique(clf.predict(X))) <= {0, 1}
     for k in range(3):
         single = Perceptron(tol=None, max_iter=30, random_state=1).fit(X, Y[:, k])
-        assert_array_equal(clf.coef_[k], single.coef_[0])
-        assert_array_equal(clf.intercept_[k], single.intercept_[0])
+        assert_allclose(clf.coef_[k], single.coef_[0], rtol=1e-12, atol=1e-12)
+        assert_allclose(clf.intercept_[k], single.intercept_[0], rtol=1e-12, atol=1e-12)
     assert (clf.predict(X) == Y).mean() > 0.85
 
 
