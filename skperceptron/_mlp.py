@@ -428,7 +428,9 @@ _COMMON_PARAMETERS = """hidden_layer_sizes : array-like of shape (n_layers - 2,)
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data (stratified for
         single-output classification), stop when its score stops improving,
-        and restore the best weights. sgd and adam only.
+        and restore the best weights. sgd and adam only. A loss or weights
+        becoming non-finite also stop training then, with a ConvergenceWarning
+        and the best weights restored (without early stopping: a ValueError).
 
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
@@ -608,8 +610,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
-    def _stratify_validation(self):
-        return self.n_outputs_ == 1
+    def _validation_strata(self, Y):
+        # scikit-learn stratifies the early-stopping split of a single-output
+        # target on its label-indicator column: the same split, the same errors
+        return Y.astype(bool) if self.n_outputs_ == 1 else None
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
@@ -621,12 +625,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
+            # a single class is fitted as scikit-learn fits it: one logistic
+            # output trained towards 0, and predict always returns that class
             self.classes_ = self._label_binarizer.classes_
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    "MLPClassifier needs samples of at least two classes to learn "
-                    f"from; y has only one class: {self.classes_[0]!r}."
-                )
         else:
             classes = unique_labels(y)
             if incremental:
@@ -740,7 +741,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Returns
         -------
         y_prob : ndarray of shape (n_samples, n_classes)
-            Probability of each class, in the order of ``classes_``.
+            Probability of each class, in the order of ``classes_``. A model
+            fitted on a single class returns two columns, ``1 - p`` and ``p``
+            of its one logistic output (trained towards 0), as scikit-learn's
+            does.
         """
         check_is_fitted(self)
         y_pred = self._forward(X)
@@ -889,8 +893,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
                 "MinMaxScaler(feature_range=...)), or choose another out_activation."
             )
 
-    def _stratify_validation(self):
-        return False
+    @staticmethod
+    def _validation_strata(Y):
+        return None
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(

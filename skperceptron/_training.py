@@ -111,13 +111,26 @@ def _update_no_improvement(est, validation, spec, loss):
 def _split_for_validation(est, X, y, Y, sample_weight, random_state):
     """Indices of the training rows, and the validation set."""
     n_samples = y.shape[0]
-    stratify = y if est._stratify_validation() else None
-    train, val = train_test_split(
-        np.arange(n_samples),
-        random_state=random_state,
-        test_size=est.validation_fraction,
-        stratify=stratify,
-    )
+    stratify = est._validation_strata(Y)
+    try:
+        train, val = train_test_split(
+            np.arange(n_samples),
+            random_state=random_state,
+            test_size=est.validation_fraction,
+            stratify=stratify,
+        )
+    except ValueError as exc:
+        if stratify is None or "too few members" not in str(exc):
+            raise
+        # scikit-learn's message names the rows of the label indicator
+        # ('True'); say which classes of y they are
+        labels, counts = np.unique(y, return_counts=True)
+        raise ValueError(
+            f"{exc} Early stopping holds out a validation set stratified by "
+            f"class, and these classes of y have fewer than 2 samples: "
+            f"{labels[counts < 2].tolist()}. Give every class at least 2 samples "
+            "or set early_stopping=False."
+        ) from exc
     if val.shape[0] < 2:
         raise ValueError(
             "The validation set is too small. Increase 'validation_fraction' "
@@ -138,14 +151,35 @@ def _batch_size(est, n_samples):
     return int(np.clip(est.batch_size, 1, n_samples))
 
 
-def _check_finite(est, loss):
-    if not np.isfinite(loss) or not np.isfinite(est._flat).all():
-        raise ValueError(
-            DIVERGENCE_MESSAGE.format(
-                cause=f"The weights or the training loss (last {loss}) became "
-                f"non-finite at epoch {est.n_iter_}."
-            )
-        )
+def _check_finite(est, loss, validation):
+    """Whether the epoch diverged (early stopping); raise if it did without.
+
+    Without early stopping there are no weights worth keeping: raise (the fit
+    is a transaction, so a fitted model is left as it was). With early
+    stopping, record the epoch with a NaN validation score (its weights cannot
+    be scored) and tell the caller to stop; the best validation weights are
+    restored after the loop, as scikit-learn restores them.
+    """
+    if np.isfinite(loss) and np.isfinite(est._flat).all():
+        return False
+    cause = (f"The weights or the training loss (last {loss}) became "
+             f"non-finite at epoch {est.n_iter_}.")
+    if validation is None:
+        raise ValueError(DIVERGENCE_MESSAGE.format(cause=cause))
+    est.validation_scores_.append(float("nan"))
+    est.validation_loss_curve_.append(float("nan"))
+    if np.isfinite(est.best_validation_score_):
+        kept = ("the weights with the best validation score "
+                f"({est.best_validation_score_:g}) were restored")
+    else:
+        kept = ("no epoch improved the validation score, so the initial weights "
+                "were kept")
+    warnings.warn(
+        f"Training diverged: {cause} Training stopped there and {kept}. Scale X "
+        "(for example with StandardScaler) or lower learning_rate_init.",
+        ConvergenceWarning,
+    )
+    return True
 
 
 def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss, incremental,
@@ -209,11 +243,12 @@ def fit_stochastic(est, X, data, Y, y, sample_weight, spec, loss, incremental,
             )
             est.n_iter_ += 1
             est.loss_ = total / n_train
-            _check_finite(est, est.loss_)
             est.t_ += n_train
             est.loss_curve_.append(est.loss_)
             if est.verbose:
                 print("Iteration %d, loss = %.8f" % (est.n_iter_, est.loss_))
+            if _check_finite(est, est.loss_, validation):
+                break
 
             _update_no_improvement(est, validation, spec, loss)
             _end_of_epoch_schedule(est, opt)

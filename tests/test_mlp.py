@@ -262,3 +262,133 @@ def test_predict_log_proba_and_feature_names(iris):
     clf = MLPClassifier(max_iter=5).fit(frame, y)
     assert_array_equal(clf.feature_names_in_, ["a", "b", "c", "d"])
     assert_allclose(clf.predict_log_proba(frame), np.log(clf.predict_proba(frame)))
+
+
+def _weights(est):
+    return est.coefs_ + est.intercepts_
+
+
+def test_single_class_fits_like_sklearn():
+    from sklearn import neural_network as sknn
+
+    rng = np.random.RandomState(0)
+    # numeric labels: scikit-learn < 1.9 fails to score string labels when
+    # early stopping
+    X, y = rng.normal(size=(30, 3)), np.full(30, 7)
+    for params in (dict(), dict(solver="lbfgs"),
+                   dict(solver="sgd", early_stopping=True)):
+        ours = MLPClassifier(hidden_layer_sizes=(5,), max_iter=20, random_state=0,
+                             **params).fit(X, y)
+        theirs = sknn.MLPClassifier(hidden_layer_sizes=(5,), max_iter=20,
+                                    random_state=0, **params).fit(X, y)
+        assert_array_equal(ours.classes_, [7])
+        assert (ours.n_outputs_, ours.out_activation_) == (1, "logistic")
+        for a, b in zip(_weights(ours), _weights(theirs)):
+            assert_allclose(a, b, rtol=1e-6, atol=1e-12)
+        assert_array_equal(ours.predict(X), theirs.predict(X))
+        assert_array_equal(ours.predict(X), y)
+        # scikit-learn's shape: [1 - p, p] of the one logistic output
+        assert ours.predict_proba(X).shape == (30, 2)
+        assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-6)
+        assert ours.score(X, y) == 1.0
+    clf = MLPClassifier(early_stopping=True, max_iter=5).fit(X, ["only"] * 30)
+    assert_array_equal(clf.predict(X[:2]), ["only", "only"])
+    clf = MLPClassifier(solver="sgd", random_state=0)
+    clf.partial_fit(X, y, classes=[7])
+    assert_array_equal(clf.predict(X[:2]), [7, 7])
+
+
+def _diverging_regression(scale=1.0):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 5)) * 1e6
+    return X * scale, X @ rng.normal(size=5)
+
+
+_DIVERGING = dict(solver="sgd", learning_rate_init=10.0, momentum=0.0, max_iter=20,
+                  hidden_layer_sizes=(5,), random_state=0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy overflows
+def test_diverging_loss_with_early_stopping_keeps_best_weights():
+    from sklearn import neural_network as sknn
+
+    X, y = _diverging_regression()
+    reg = MLPRegressor(early_stopping=True, **_DIVERGING)
+    with pytest.warns(ConvergenceWarning, match="diverged.*at epoch 4.*best validation "
+                      "score.*restored.*lower learning_rate_init"):
+        reg.fit(X, y)
+    # stopped at the first non-finite epoch, recorded with a NaN score
+    assert reg.n_iter_ == 4 < reg.max_iter
+    assert len(reg.loss_curve_) == len(reg.validation_scores_) == reg.n_iter_
+    assert not np.isfinite(reg.loss_curve_[-1])
+    assert isinstance(reg.validation_scores_[-1], float)
+    assert np.isnan(reg.validation_scores_[-1])
+    assert np.isnan(reg.validation_loss_curve_[-1])
+    best_epoch = int(np.nanargmax(reg.validation_scores_)) + 1
+    assert reg.best_validation_score_ == reg.validation_scores_[best_epoch - 1]
+    assert np.isfinite(reg.predict(X)).all()
+    # the weights are those of the best epoch: a fit stopped there has them
+    stopped = MLPRegressor(early_stopping=True,
+                           **{**_DIVERGING, "max_iter": best_epoch})
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        stopped.fit(X, y)
+    for a, b in zip(_weights(reg), _weights(stopped)):
+        assert_array_equal(a, b)
+    # and scikit-learn's, which runs on to max_iter, restores the same weights
+    with pytest.warns(ConvergenceWarning):
+        theirs = sknn.MLPRegressor(early_stopping=True, **_DIVERGING).fit(X, y)
+    for a, b in zip(_weights(reg), _weights(theirs)):
+        assert_allclose(a, b, rtol=1e-6)
+
+    # diverging before any epoch scored: the initial weights are kept
+    X, y = _diverging_regression(1e160)
+    first = MLPRegressor(early_stopping=True, **_DIVERGING)
+    with pytest.warns(ConvergenceWarning, match="initial weights were kept"):
+        first.fit(X, y)
+    assert first.n_iter_ == 1 and first.best_validation_score_ == -np.inf
+    with pytest.warns(ConvergenceWarning):
+        theirs = sknn.MLPRegressor(early_stopping=True, **_DIVERGING).fit(X, y)
+    for a, b in zip(_weights(first), _weights(theirs)):
+        assert_array_equal(a, b)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy overflows
+def test_diverging_loss_without_early_stopping_raises_and_keeps_model():
+    X, y = _diverging_regression()
+    reg = MLPRegressor(**{**_DIVERGING, "learning_rate_init": 1e-12, "max_iter": 3})
+    reg.fit(X / 1e6, y / 1e6)
+    state = pickle.dumps(reg)
+    prediction = reg.predict(X / 1e6)
+    reg.set_params(learning_rate_init=10.0, max_iter=20)
+    with pytest.raises(ValueError, match="non-finite parameter weights.*at epoch 4.*"
+                       "scale X.*lower learning_rate_init"):
+        reg.fit(X, y)
+    reg.set_params(learning_rate_init=1e-12, max_iter=3)
+    assert pickle.dumps(reg) == state
+    assert_array_equal(reg.predict(X / 1e6), prediction)
+
+
+def test_stratified_split_error_names_original_labels():
+    X = [[1, 2], [2, 3], [3, 4], [4, 5], [5, 6]]
+    # scikit-learn stratifies on the label-indicator column and so names its
+    # value ('True' is the second class); the message adds the label of y
+    with pytest.raises(ValueError, match=r"too few members are: \['True'\].*fewer "
+                       r"than 2 samples: \['dog'\].*early_stopping=False"):
+        MLPClassifier(early_stopping=True).fit(X, ["cat"] * 4 + ["dog"])
+    with pytest.raises(ValueError, match=r"too few members are: \['False'\].*fewer "
+                       r"than 2 samples: \['ant'\]"):
+        MLPClassifier(early_stopping=True).fit(X, ["ant"] + ["bee"] * 4)
+    # the split itself is scikit-learn's
+    from sklearn import neural_network as sknn
+
+    rng = np.random.RandomState(0)
+    Xb = rng.normal(size=(80, 4))
+    yb = np.where(Xb[:, 0] + 0.3 * rng.normal(size=80) > 0.8, 3, 8)
+    params = dict(early_stopping=True, validation_fraction=0.25, max_iter=8,
+                  hidden_layer_sizes=(4,), random_state=3)
+    with pytest.warns(ConvergenceWarning):
+        ours = MLPClassifier(**params).fit(Xb, yb)
+    with pytest.warns(ConvergenceWarning):
+        theirs = sknn.MLPClassifier(**params).fit(Xb, yb)
+    assert_allclose(ours.validation_scores_, theirs.validation_scores_)
+    assert_allclose(ours.coefs_[0], theirs.coefs_[0], rtol=1e-6)
