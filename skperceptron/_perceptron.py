@@ -442,11 +442,11 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         sw = np.empty(0) if sample_weight is None else sample_weight
         n_units = units.V.shape[0]
         # scikit-learn fits one-vs-rest units one after another, each visiting
-        # the samples in its own shuffled order; every other kind of model has
-        # one order, shared by all its units in one pass.
-        seeds = self._shuffle_seeds(n_units if self._ovr_multiclass() else 1)
+        # the samples in its own shuffled order; every other kind of model (and
+        # any unshuffled one) has one order, shared by all its units in one pass.
+        per_unit = self.shuffle and self._ovr_multiclass()
+        seeds = self._shuffle_seeds(n_units if per_unit else 1)
         indices = [np.arange(n_samples, dtype=np.int64) for _ in seeds]
-        per_unit = self.shuffle and len(seeds) > 1
         unit_targets = ([np.ascontiguousarray(targets[:, k:k + 1]) for k in range(n_units)]
                         if per_unit else None)
         active = np.ones(n_units, dtype=np.bool_)
