@@ -161,7 +161,7 @@ def torch_epoch_seconds(X, y, hidden, epochs, dtype):
 def _gemm_epoch(spec, n_samples, batch, x, act, delta, params, grad):
     """Only the matrix products of one training epoch, with the kernels' calls
     and the kernels' buffer layout (``spec`` as ``ParamLayout.kernel_spec``)."""
-    units, coef_off, _, _, unit_cum = spec
+    units, coef_off, unit_cum = spec.units, spec.coef_off, spec.unit_cum
     n_weights = units.shape[0] - 1
     for first in range(0, n_samples, batch):
         rows = min(batch, n_samples - first)
@@ -190,7 +190,7 @@ def gemm_floor_seconds(n_samples, units, batch, epochs, dtype):
     spec = layout.kernel_spec(["identity"] * layout.n_weights)
     rng = np.random.RandomState(0)
     x = rng.rand(batch * layout.layer_units[0]).astype(dtype)
-    act = rng.rand(batch * int(spec[4][-1])).astype(dtype)
+    act = rng.rand(batch * int(spec.unit_cum[-1])).astype(dtype)
     delta = act.copy()
     params = rng.rand(layout.n_params).astype(dtype)
     grad = np.empty_like(params)
@@ -370,7 +370,7 @@ def run_compile_rows():
 def run_kernel_rows():
     """Nanoseconds per element of the elementwise and optimizer loops."""
     from skperceptron._kernels.activations import add_bias_and_activate
-    from skperceptron._kernels.optimizers import optimizer_step
+    from skperceptron._kernels.optimizers import OptimizerParams, optimizer_step
 
     rows = []
     n = 64 * 100 + 100 * 10 + 110  # the digits network's parameters
@@ -378,11 +378,11 @@ def run_kernel_rows():
                         ("adam step, 784-256-128-10 net (234,752 params)", 234752)):
         rng = np.random.RandomState(0)
         params, grad = rng.rand(size), rng.rand(size)
-        m, v, step = np.zeros(size), np.zeros(size), np.zeros(1, dtype=np.int64)
-        hyper = np.array([1e-4, 1e-3, 0.9, 1.0, 0.9, 0.999, 1e-8])
-        optimizer_step(params, grad, size - 200, 200.0, hyper, m, v, None, step)
+        m, v = np.zeros(size), np.zeros(size)
+        hyper = OptimizerParams(1e-4, 1e-3, 0.9, True, 0.9, 0.999, 1e-8)
+        optimizer_step(params, grad, size - 200, 200.0, hyper, m, v, None, 1)
         seconds, _ = _best_time(lambda: optimizer_step(params, grad, size - 200, 200.0,
-                                                       hyper, m, v, None, step), 200)
+                                                       hyper, m, v, None, 10), 200)
         rows.append(dict(kernel=label, ns_per_element=seconds / size * 1e9))
     Z, bias = np.random.RandomState(0).rand(200, 256), np.zeros(256)
     add_bias_and_activate(Z, bias, 3)

@@ -11,6 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, check_scoring, r2_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
@@ -24,9 +25,16 @@ from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from ._data import check_sample_weight, kernel_input, prediction_input
 from ._kernels import network
 from ._kernels.activations import ACTIVATION_CODES
-from ._kernels.losses import LOSS_CODES, LossSpec, output_delta_and_loss
+from ._kernels.losses import LOSS_CODES, LossSpec
 from ._params import ParamLayout, glorot_uniform
-from ._training import fit_lbfgs, fit_stochastic
+from ._stochastic_optimizers import AdamOptimizer, SGDOptimizer
+from ._training import (
+    DIVERGENCE_MESSAGE,
+    check_batch_size,
+    minimize_lbfgs,
+    outputs_loss,
+    split_for_validation,
+)
 from ._transaction import atomic
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -253,12 +261,193 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         epochs = (1 if incremental else self.max_iter) if stochastic else 0
         progress = FitProgress(self, X, y, epochs, self._snapshot)
         if stochastic:
-            fit_stochastic(self, X, data, Y, y, sample_weight, spec, loss,
-                           incremental, random_state, progress)
+            self._fit_stochastic(X, data, Y, y, sample_weight, spec, loss,
+                                 incremental, random_state, progress)
         else:
-            fit_lbfgs(self, data, Y, sample_weight, spec, loss)
+            self._fit_lbfgs(data, Y, sample_weight, spec, loss)
         progress.end()
         return self
+
+    def _new_optimizer(self, n_params, dtype):
+        if self.solver == "sgd":
+            return SGDOptimizer(n_params, dtype, self.learning_rate_init,
+                                self.learning_rate, self.momentum,
+                                self.nesterovs_momentum, self.power_t)
+        return AdamOptimizer(n_params, dtype, self.learning_rate_init, self.beta_1,
+                             self.beta_2, self.epsilon)
+
+    def _fit_stochastic(self, X, data, Y, y, sample_weight, spec, loss, incremental,
+                        random_state, progress):
+        """Train ``self._flat`` in place with sgd or adam, one compiled call per epoch.
+
+        ``X`` is the validated input (for the validation split), ``data`` its
+        kernel form, ``Y`` the float target matrix, ``y`` the targets as the
+        scorer wants them and ``loss`` the kernels' ``LossSpec``; ``progress``
+        reports epochs to scikit-learn callbacks.
+        """
+        flat = self._flat
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._new_optimizer(flat.shape[0], flat.dtype)
+        else:
+            self._optimizer = self._optimizer.copy()
+        optimizer = self._optimizer
+
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        if self.early_stopping:
+            train_rows, validation = split_for_validation(
+                X, y, Y, sample_weight, self.validation_fraction,
+                self._validation_strata(Y), random_state,
+            )
+        else:
+            train_rows, validation = np.arange(Y.shape[0]), None
+        train_rows = train_rows.astype(np.int64)
+        n_train = train_rows.shape[0]
+        batch_size = check_batch_size(self.batch_size, n_train)
+        n_batches = -(-n_train // batch_size)
+        work = network.workspace(spec, batch_size, flat.shape[0], flat.dtype,
+                                 gather_rows=data[1] is None)
+        sw = np.empty(0, dtype=flat.dtype) if sample_weight is None else sample_weight
+        positions = np.arange(n_train, dtype=np.int64)
+
+        self.n_iter_ = 0
+        try:
+            for _ in range(self.max_iter):
+                if self.shuffle:
+                    permutation = np.arange(n_train)
+                    random_state.shuffle(permutation)
+                    positions = positions[permutation]
+                order = train_rows[positions] if validation is not None else positions
+                progress.begin_epoch()
+                total = network.run_epoch(
+                    data, Y, sw, order, batch_size, flat, spec, loss,
+                    optimizer.hyperparameters(self.alpha), optimizer.state(), work,
+                )
+                optimizer.steps_taken(n_batches)
+                self.n_iter_ += 1
+                self.loss_ = total / n_train
+                self.t_ += n_train
+                self.loss_curve_.append(self.loss_)
+                if self.verbose:
+                    print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+                if self._diverged(validation):
+                    break
+
+                self._update_no_improvement_count(validation, spec, loss)
+                optimizer.iteration_ends(self.t_)
+                if progress.end_epoch():
+                    break
+
+                if self._no_improvement_count > self.n_iter_no_change:
+                    if validation is not None:
+                        msg = (
+                            "Validation score did not improve more than tol=%f for %d "
+                            "consecutive epochs." % (self.tol, self.n_iter_no_change)
+                        )
+                    else:
+                        msg = (
+                            "Training loss did not improve more than tol=%f for %d "
+                            "consecutive epochs." % (self.tol, self.n_iter_no_change)
+                        )
+                    if optimizer.trigger_stopping(msg, self.verbose):
+                        break
+                    self._no_improvement_count = 0
+
+                if incremental:
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        "Stochastic Optimizer: Maximum iterations (%d) reached and the "
+                        "optimization hasn't converged yet." % self.max_iter,
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+
+        if validation is not None:
+            flat[...] = self._best_flat
+
+    def _update_no_improvement_count(self, validation, spec, loss):
+        if validation is not None:
+            # one forward pass on the hold-out serves both the loss and the score
+            outputs = self._forward_pass_fast(validation.X, check_input=False)
+            val_loss = outputs_loss(outputs, validation.Y, validation.sample_weight,
+                                    spec.act_codes[-1], loss)
+            self.validation_loss_curve_.append(val_loss)
+            score = self._validation_score(validation, val_loss, outputs)
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print("Validation score: %f" % score)
+            if score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_flat = self._flat.copy()
+        else:
+            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if self.loss_curve_[-1] < self.best_loss_:
+                self.best_loss_ = self.loss_curve_[-1]
+
+    def _diverged(self, validation):
+        """Whether the epoch diverged (early stopping); raise if it did without.
+
+        Without early stopping there are no weights worth keeping: raise (the
+        fit is a transaction, so a fitted model is left as it was). With early
+        stopping, record the epoch with a NaN validation score (its weights
+        cannot be scored) and stop; the best validation weights are restored
+        after the loop, as scikit-learn restores them.
+        """
+        if np.isfinite(self.loss_) and np.isfinite(self._flat).all():
+            return False
+        cause = (f"The weights or the training loss (last {self.loss_}) became "
+                 f"non-finite at epoch {self.n_iter_}.")
+        if validation is None:
+            raise ValueError(DIVERGENCE_MESSAGE.format(cause=cause))
+        self.validation_scores_.append(float("nan"))
+        self.validation_loss_curve_.append(float("nan"))
+        if np.isfinite(self.best_validation_score_):
+            kept = ("the weights with the best validation score "
+                    f"({self.best_validation_score_:g}) were restored")
+        else:
+            kept = ("no epoch improved the validation score, so the initial "
+                    "weights were kept")
+        warnings.warn(
+            f"Training diverged: {cause} Training stopped there and {kept}. Scale X "
+            "(for example with StandardScaler) or lower learning_rate_init.",
+            ConvergenceWarning,
+        )
+        return True
+
+    def _fit_lbfgs(self, data, Y, sample_weight, spec, loss):
+        """Full-batch L-BFGS-B on the flat vector (scipy drives, numba evaluates)."""
+        flat = self._flat
+        work = network.workspace(spec, Y.shape[0], flat.shape[0], flat.dtype,
+                                 gather_rows=False)
+        sw = np.empty(0, dtype=flat.dtype) if sample_weight is None else sample_weight
+        # L-BFGS needs a value and gradient of one function: the loss as the
+        # kernels sum it (scale 1); loss_ is reported on scikit-learn's scale.
+        summed = loss._replace(scale=1.0)
+
+        def objective(x):
+            flat[...] = x
+            value = network.loss_and_gradient(data, Y, sw, flat, spec, summed,
+                                              self.alpha, work)
+            return value, work.grad.astype(np.float64)
+
+        result = minimize_lbfgs(objective, flat.astype(np.float64), self.max_iter,
+                                self.max_fun, self.tol, self.verbose)
+        self.n_iter_ = min(result.nit, self.max_iter)
+        flat[...] = result.x
+        self.loss_ = float(result.fun) if loss.scale == 1.0 else float(
+            network.loss_and_gradient(data, Y, sw, flat, spec, loss, self.alpha, work))
+        if not np.isfinite(self.loss_) or not np.isfinite(flat).all():
+            raise ValueError(DIVERGENCE_MESSAGE.format(
+                cause=f"The L-BFGS loss became {self.loss_}."))
 
     def _snapshot(self):
         """Fitted attributes of the current weights (for callbacks' model copies)."""
@@ -303,7 +492,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return True
 
     # ----------------------------------------------------------- prediction
-    def _forward(self, X, check_input=True):
+    def _forward_pass_fast(self, X, check_input=True):
         """Output-layer activations for X, shape (n_samples, n_outputs)."""
         if check_input:
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
@@ -311,16 +500,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         codes = [ACTIVATION_CODES[name] for name in self._activations(self.n_layers_)]
         return network.predict(prediction_input(X, flat.dtype), self.coefs_,
                                self.intercepts_, codes, _PREDICT_CHUNK_ROWS)
-
-    def _outputs_loss(self, outputs, Y, sample_weight, spec, loss):
-        """Mean loss (without the L2 term) of network ``outputs`` against ``Y``."""
-        sw = np.empty(0, dtype=outputs.dtype) if sample_weight is None else sample_weight
-        rows = np.arange(outputs.shape[0])
-        total = output_delta_and_loss(outputs, Y, sw, rows, np.empty_like(outputs),
-                                      loss.code, spec[3][-1], loss.log_eps,
-                                      loss.huber_delta)
-        return loss.scale * total / (outputs.shape[0] if sample_weight is None
-                                     else sw.sum())
 
     def _validation_score(self, validation, validation_loss, outputs):
         """Early stopping's score (higher is better), per ``scoring``.
@@ -706,7 +885,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return True
 
     def _predict(self, X, check_input=True):
-        return self._decode(self._forward(X, check_input=check_input))
+        return self._decode(self._forward_pass_fast(X, check_input=check_input))
 
     def _decode(self, outputs):
         """Class labels (or label indicators) from the output layer."""
@@ -747,7 +926,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             does.
         """
         check_is_fitted(self)
-        y_pred = self._forward(X)
+        y_pred = self._forward_pass_fast(X)
         if self.n_outputs_ == 1:
             p = y_pred.ravel()
             return np.vstack([1 - p, p]).T
@@ -935,7 +1114,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return atomic(self, self._fit, X, y, sample_weight, incremental=True)
 
     def _predict(self, X, check_input=True):
-        return self._decode(self._forward(X, check_input=check_input))
+        return self._decode(self._forward_pass_fast(X, check_input=check_input))
 
     @staticmethod
     def _decode(outputs):

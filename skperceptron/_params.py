@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._kernels.activations import ACTIVATION_CODES
+from ._kernels.network import NetworkSpec
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class ParamLayout:
         return flat
 
     def kernel_spec(self, activations):
-        """The integer arrays the compiled kernels take (see _kernels/network.py).
+        """The ``NetworkSpec`` the compiled kernels take (see _kernels/network.py).
 
         Cached: predicting one row should not rebuild them. Treat as read-only.
         """
@@ -84,7 +85,8 @@ def _kernel_spec(layout, activations):
     units = np.asarray(layout.layer_units, dtype=np.int64)
     codes = np.asarray([ACTIVATION_CODES[a] for a in activations], dtype=np.int64)
     unit_cum = np.concatenate([[0, 0], np.cumsum(units[1:])]).astype(np.int64)
-    return (units, layout.coef_offsets, layout.intercept_offsets, codes, unit_cum)
+    return NetworkSpec(units, layout.coef_offsets, layout.intercept_offsets, codes,
+                       unit_cum)
 
 
 def glorot_uniform(layout, init_factors, random_state, dtype):

@@ -30,36 +30,6 @@ _DIVERGED = ("Floating-point under-/overflow occurred at epoch #{}. Scaling inpu
              "data with StandardScaler or MinMaxScaler might help.")
 
 
-class _Units:
-    """Mutable training state of all TLUs (weights, intercepts, averages)."""
-
-    def __init__(self, coef, intercept, averaging):
-        n_units, n_features = coef.shape
-        self.V = np.array(coef, order="C")
-        self.scale = np.ones(n_units)
-        self.b = np.array(intercept, dtype=np.float64)
-        width = n_features if averaging else 0
-        self.avg_sum = np.zeros((n_units, width))
-        self.B = np.zeros((n_units, width))
-        self.S = np.zeros(n_units)
-        self.b_sum = np.zeros(n_units)
-        self.n_averaged = np.zeros(n_units, dtype=np.int64)
-
-    def coef(self):
-        return (self.scale[:, None] * self.V).astype(self.V.dtype)
-
-    def average(self):
-        count = np.maximum(self.n_averaged, 1)[:, None]
-        total = self.avg_sum + self.S[:, None] * self.V - self.B
-        return (total / count).astype(self.V.dtype), self.b_sum / count[:, 0]
-
-    def settle_average(self):
-        """Fold the lazy average into ``avg_sum`` (before the state is stored)."""
-        self.avg_sum += self.S[:, None] * self.V - self.B
-        self.B[...] = 0.0
-        self.S[...] = 0.0
-
-
 class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
                  BaseEstimator):
     """A layer of threshold logic units trained by Rosenblatt's perceptron rule.
@@ -404,16 +374,19 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
             if intercept_init.shape != intercept.shape:
                 raise ValueError("Provided intercept_init does not match dataset.")
             intercept[...] = intercept_init
-        return _Units(coef, intercept, self._averaging())
+        return kernel.new_units(coef, intercept, self._averaging(), self._l1())
 
     def _stored_units(self, dtype):
-        units = _Units(self._standard_coef.astype(dtype), self._standard_intercept,
-                       self._averaging())
+        units = kernel.new_units(self._standard_coef.astype(dtype),
+                                 self._standard_intercept, self._averaging(), self._l1())
         if self._averaging() and hasattr(self, "_average_sum"):
             units.avg_sum[...] = self._average_sum
             units.b_sum[...] = self._average_intercept_sum
             units.n_averaged[...] = self._average_count
         return units
+
+    def _l1(self):
+        return self.penalty in ("l1", "elasticnet")
 
     def _dense_coef(self):
         coef = self.coef_
@@ -426,6 +399,7 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
                              f"previous data {units.V.shape[1]}.")
         targets, labels = self._encode(y)
         weight_pos, weight_neg = self._unit_weights(y)
+        units = units._replace(weight_pos=weight_pos, weight_neg=weight_neg)
         n_samples = X.shape[0]
         train = None
         validation = None
@@ -438,8 +412,9 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
             train[rows] = True
             validation = (X[val], y[val])
         n_train = n_samples if train is None else int(train.sum())
-        X_dense, csr = kernel_input(X, X.dtype)
-        sw = np.empty(0) if sample_weight is None else sample_weight
+        data = kernel_input(X, X.dtype)
+        samples = kernel.Samples(
+            targets, labels, np.empty(0) if sample_weight is None else sample_weight)
         n_units = units.V.shape[0]
         # scikit-learn fits one-vs-rest units one after another, each visiting
         # the samples in its own shuffled order; every other kind of model (and
@@ -447,68 +422,62 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         per_unit = self.shuffle and self._ovr_multiclass()
         seeds = self._shuffle_seeds(n_units if per_unit else 1)
         indices = [np.arange(n_samples, dtype=np.int64) for _ in seeds]
-        unit_targets = ([np.ascontiguousarray(targets[:, k:k + 1]) for k in range(n_units)]
-                        if per_unit else None)
-        active = np.ones(n_units, dtype=np.bool_)
-        q = np.zeros((n_units, X.shape[1] if self.penalty in ("l1", "elasticnet") else 0))
+        unit_samples = ([samples._replace(targets=np.ascontiguousarray(targets[:, k:k + 1]))
+                         for k in range(n_units)] if per_unit else None)
         # the step counter (scikit-learn's t_) and accumulated L1 penalty, per order
-        u = np.zeros(len(seeds))
-        step = np.full(len(seeds), int(self.t_), dtype=np.int64)
-        avg_start = int(self.average) if self._averaging() else np.iinfo(np.int64).max
-        stopper = _Stopper(self, n_units, self._multinomial())
+        step = [int(self.t_)] * len(seeds)
+        l1_total = [0.0] * len(seeds)
+        rule = kernel.Rule(
+            fit_intercept=bool(self.fit_intercept), eta=float(self.eta0),
+            alpha=float(self.alpha), l1_ratio=self._l1_ratio(),
+            penalty=_PENALTIES[self.penalty], averaging=self._averaging(),
+            avg_start=int(self.average) if self._averaging() else np.iinfo(np.int64).max,
+        )
+        stopper = _Stopper(
+            1 if self._multinomial() else n_units, self.tol, self.n_iter_no_change,
+            stop_when_error_free=self.penalty is None and not self._averaging())
         progress = FitProgress(self, X, y, max_iter,
                                lambda: self._export(units, step) or self._snapshot())
-        sq_norm = (units.coef().astype(np.float64) ** 2).sum(axis=1)
-        hyper = (self.fit_intercept, float(self.eta0), float(self.alpha),
-                 self._l1_ratio(), _PENALTIES[self.penalty])
-
-        def run(order, k, loss, mistakes):
-            """One epoch over ``order``: all units (``k`` None) or unit ``k`` alone."""
-            s = slice(None) if k is None else slice(k, k + 1)
-            g = slice(0, 1) if k is None else s
-            kernel.perceptron_epoch(
-                X_dense, csr, order, targets if k is None else unit_targets[k],
-                labels, sw, weight_pos[s], weight_neg[s], units.V[s], units.scale[s],
-                units.b[s], active[s], *hyper, q[s], u[g], self._averaging(),
-                avg_start, step[g], units.avg_sum[s], units.B[s], units.S[s],
-                units.b_sum[s], units.n_averaged[s], sq_norm[s], loss[s], mistakes[s],
-            )
 
         self.n_iter_ = 0
         for _ in range(max_iter):
             progress.begin_epoch()
-            loss = np.zeros((n_units, 2))  # perceptron loss, penalty term
-            mistakes = np.zeros(n_units, dtype=np.int64)
+            stats = kernel.EpochStats(np.zeros((n_units, 2)),  # loss, penalty term
+                                      np.zeros(n_units, dtype=np.int64))
             orders = []
             for index, seed in zip(indices, seeds):
                 if self.shuffle:
                     kernel.shuffle_like_sgd(index, seed)
                 orders.append(index if train is None else index[train[index]])
             if per_unit:
-                for k in np.flatnonzero(active):
-                    run(orders[k], k, loss, mistakes)
+                for k in np.flatnonzero(units.active):
+                    step[k], l1_total[k] = kernel.perceptron_epoch(
+                        data, orders[k], unit_samples[k], kernel.unit_slice(units, k),
+                        rule, step[k], l1_total[k],
+                        kernel.EpochStats(*(a[k:k + 1] for a in stats)))
             else:
-                run(orders[0], None, loss, mistakes)
+                step[0], l1_total[0] = kernel.perceptron_epoch(
+                    data, orders[0], samples, units, rule, step[0], l1_total[0], stats)
             self.n_iter_ += 1
             if not (np.isfinite(units.V).all() and np.isfinite(units.b).all()
-                    and np.isfinite(loss).all()):
+                    and np.isfinite(stats.loss).all()):
                 raise ValueError(_DIVERGED.format(self.n_iter_))
             if self.verbose:
-                print(f"-- Epoch {self.n_iter_}\nMistakes: {int(mistakes.sum())}, "
-                      f"Avg. loss: {loss[:, 0].sum() / n_train:f}, "
-                      f"Active units: {int(active.sum())}, T: {int(step.max())}")
+                print(f"-- Epoch {self.n_iter_}\nMistakes: {int(stats.mistakes.sum())}, "
+                      f"Avg. loss: {stats.loss[:, 0].sum() / n_train:f}, "
+                      f"Active units: {int(units.active.sum())}, T: {max(step)}")
             if partial:
                 progress.end_epoch()
                 break
             score = None
-            self._flush(units, q, u)  # the stopping rule sees the full L1 penalty
+            self._flush(units, l1_total)  # the stopping rule sees the full L1 penalty
             if validation is not None:
                 self._export(units, step)
                 score = self.score(*validation)
-            stopper.update(active, loss, mistakes, n_train, score)
-            if progress.end_epoch() or not active.any():
+            stopper.update(units.active, stats, n_train, score)
+            if progress.end_epoch() or not units.active.any():
                 break
-        self._flush(units, q, u)
+        self._flush(units, l1_total)
         self._export(units, step)
         progress.end()
 
@@ -516,24 +485,29 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         return {"coef_": self.coef_.copy(), "intercept_": self.intercept_.copy()}
 
     @staticmethod
-    def _flush(units, q, u):
-        """Apply the L1 penalty still pending on weights no sample touched lately."""
-        if q.shape[1]:
-            pending = np.broadcast_to(u, units.scale.shape).copy()
-            kernel.flush_l1(units.V, units.scale, q, pending, units.B, units.S)
+    def _flush(units, l1_total):
+        """Apply the L1 penalty still pending on weights no sample touched lately.
+
+        ``l1_total`` holds the cumulative penalty of each sample order: one
+        shared by all units, or one per unit.
+        """
+        if units.q.shape[1]:
+            pending = np.broadcast_to(np.asarray(l1_total, dtype=np.float64),
+                                      units.scale.shape).copy()
+            kernel.flush_l1(units, pending)
 
     def _export(self, units, step):
-        self.t_ = float(step.max())
-        self._standard_coef = units.coef()
+        self.t_ = float(max(step))
+        self._standard_coef = kernel.real_coef(units)
         self._standard_intercept = units.b.copy()
         coef, intercept = self._standard_coef, self._standard_intercept
         if self._averaging():
-            units.settle_average()
+            kernel.settle_average(units)
             self._average_sum = units.avg_sum.copy()
             self._average_intercept_sum = units.b_sum.copy()
             self._average_count = units.n_averaged.copy()
             if int(self.average) <= self.t_ - 1:
-                coef, intercept = units.average()
+                coef, intercept = kernel.averaged(units)
         self.coef_ = coef
         self.intercept_ = np.asarray(intercept, dtype=np.float64).copy()
 
@@ -579,37 +553,45 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
 
 
 class _Stopper:
-    """Per-unit stopping: error-free epochs, the tol rule, early stopping."""
+    """Per-unit stopping: error-free epochs, the tol rule, early stopping.
 
-    def __init__(self, est, n_units, multinomial):
-        self.est = est
-        self.groups = 1 if multinomial else n_units
-        self.best = np.full(self.groups, np.inf)
-        self.stalled = np.zeros(self.groups, dtype=np.int64)
+    ``groups`` is the number of units that stop on their own (1 when the
+    multinomial rule trains them together).
+    """
+
+    def __init__(self, groups, tol, n_iter_no_change, stop_when_error_free):
+        self.groups = groups
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.stop_when_error_free = stop_when_error_free
+        self.best = np.full(groups, np.inf)
+        self.stalled = np.zeros(groups, dtype=np.int64)
         self.best_score = -np.inf
         self.score_stalled = 0
 
-    def update(self, active, loss, mistakes, n_train, score):
-        est = self.est
+    def update(self, active, stats, n_train, score):
+        """Clear ``active`` for the units that are done after this epoch."""
+        loss, mistakes = stats.loss, stats.mistakes
         if self.groups == 1:
             loss, mistakes = loss.sum(axis=0, keepdims=True), np.array([mistakes.sum()])
-        # Convergence theorem: without penalty or averaging, an error-free epoch
-        # leaves the weights unchanged, so later epochs could not change them.
         done = np.zeros(self.groups, dtype=bool)
-        if est.penalty is None and not est._averaging():
+        if self.stop_when_error_free:
+            # Convergence theorem: without penalty or averaging, an error-free
+            # epoch leaves the weights unchanged, so later epochs could not
+            # change them.
             done |= mistakes == 0
         if score is not None:
-            improved = est.tol is None or score >= self.best_score + est.tol
+            improved = self.tol is None or score >= self.best_score + self.tol
             self.score_stalled = 0 if improved else self.score_stalled + 1
             self.best_score = max(self.best_score, score)
-            if self.score_stalled >= est.n_iter_no_change:
+            if self.score_stalled >= self.n_iter_no_change:
                 done[:] = True
-        elif est.tol is not None:
+        elif self.tol is not None:
             objective = loss.sum(axis=1) / n_train
-            stalled = objective > self.best - est.tol
+            stalled = objective > self.best - self.tol
             self.stalled = np.where(stalled, self.stalled + 1, 0)
             self.best = np.minimum(self.best, objective)
-            done |= self.stalled >= est.n_iter_no_change
+            done |= self.stalled >= self.n_iter_no_change
         if self.groups == 1:
             active[:] = active & ~done[0]
         else:

@@ -34,16 +34,13 @@ OUTPUTS = [  # (output activation, loss, target maker)
 
 def _objective(X, Y, sw, flat, layout, activations, loss, alpha, dtype=np.float64):
     spec = layout.kernel_spec(activations)
-    n = Y.shape[0]
-    act = np.empty(n * spec[4][-1], dtype=dtype)
-    delta = np.empty_like(act)
     flat = flat.astype(dtype)
-    grad = np.empty_like(flat)
+    work = network.workspace(spec, Y.shape[0], flat.shape[0], dtype, gather_rows=False)
     value = network.loss_and_gradient(
-        kernel_input(X, dtype), Y.astype(dtype), sw.astype(dtype), flat, grad, spec,
-        LossSpec(LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4, 1.0), alpha, act, delta,
+        kernel_input(X, dtype), Y.astype(dtype), sw.astype(dtype), flat, spec,
+        LossSpec(LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4, 1.0), alpha, work,
     )
-    return value, grad
+    return value, work.grad
 
 
 def _problem(hidden, output, loss, make_y, sparse):

@@ -121,9 +121,9 @@ def test_sparse_and_dense_forward_passes_agree(dtype, seed, scale, density):
     flat = rng.uniform(-1, 1, size=layout.n_params).astype(dtype)
     spec = layout.kernel_spec(["tanh", "softmax"])
     coefs, intercepts = layout.views(flat)
-    dense = network.predict(prediction_input(X, dtype), coefs, intercepts, spec[3], 8)
+    dense = network.predict(prediction_input(X, dtype), coefs, intercepts, spec.act_codes, 8)
     sparse = network.predict(prediction_input(sp.csr_matrix(X), dtype), coefs,
-                             intercepts, spec[3], 8)
+                             intercepts, spec.act_codes, 8)
     assert np.all(np.isfinite(dense))
     assert_allclose(sparse, dense, rtol=1e-4 if dtype == np.float32 else 1e-12,
                     atol=1e-6)

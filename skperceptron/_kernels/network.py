@@ -1,27 +1,24 @@
 """Forward and backward passes over all layers, dense and CSR input.
 
-A network is described by plain integer arrays (the "spec" tuple) so that one
-compiled kernel per dtype serves every architecture:
-
-``units``      layer widths, input first: ``(n_features, h1, ..., n_outputs)``
-``coef_off``   start of each weight matrix in the flat parameter vector
-``int_off``    start of each bias vector in the flat parameter vector
-``act_codes``  activation code of each non-input layer (last one = output)
-``unit_cum``   ``unit_cum[l] = sum(units[1:l])``: where layer ``l`` starts in the
-               activation/delta buffers, in units of batch rows
-
-Input data travel as ``(X, csr)``: a C-contiguous dense ``X`` and ``None``, or
-``None`` and the CSR arrays ``(data, indices, indptr)``. Batches are given by
-``rows`` (indices into X). Training passes ``start=None`` and gathers dense
-rows into ``x_buf``; L-BFGS passes ``x_buf=None`` and an integer ``start``:
+A network is described by a ``NetworkSpec`` of plain integer arrays so that
+one compiled kernel per dtype serves every architecture. Input data travel as
+``(X, csr)``: a C-contiguous dense ``X`` and ``None``, or ``None`` and the CSR
+arrays ``(data, indices, indptr)``. Batches are given by ``rows`` (indices
+into X). Training passes ``start=None`` and gathers dense rows into the
+workspace's ``x_buf``; L-BFGS passes ``x_buf=None`` and an integer ``start``:
 the rows are then the contiguous block ``start:start + n_rows`` of dense X,
 used without a copy. Matrix products go through ``_blas.gemm``.
 
 Which of these cases applies, and SGD versus Adam, is told by ``None`` in an
 argument rather than by a flag: numba prunes ``is None`` branches on argument
 types before typing, so each combination compiles only its own code (the
-default dense Adam fit never compiles the sparse or SGD loops).
+default dense Adam fit never compiles the sparse or SGD loops). Such a test
+must sit in a function that takes the argument itself (``_input_times``,
+``optimizers.optimizer_step``): numba does not prune a test on a field of a
+NamedTuple.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,15 +27,55 @@ from ._intrinsics import as_matrix, as_vector
 from ._jit import jit
 from .activations import add_bias_and_activate, multiply_by_derivative
 from .losses import output_delta_and_loss
-from .optimizers import ALPHA, optimizer_step, scale_gradient
+from .optimizers import optimizer_step, scale_gradient
+
+
+class NetworkSpec(NamedTuple):
+    """The shape of a network, as ``ParamLayout.kernel_spec`` builds it.
+
+    ``units``: layer widths, input first ``(n_features, h1, ..., n_outputs)``;
+    ``coef_off`` and ``int_off``: where each weight matrix and bias vector
+    starts in the flat parameter vector; ``act_codes``: the activation code of
+    each non-input layer (the last is the output's); ``unit_cum``: where layer
+    ``l`` starts in the activation and delta buffers, in units of batch rows
+    (``sum(units[1:l])``).
+    """
+
+    units: np.ndarray
+    coef_off: np.ndarray
+    int_off: np.ndarray
+    act_codes: np.ndarray
+    unit_cum: np.ndarray
+
+
+class Workspace(NamedTuple):
+    """Scratch arrays of a training call, allocated once per fit.
+
+    ``act_buf`` and ``delta_buf`` hold every layer's activations and deltas
+    for one batch (``batch_rows * unit_cum[-1]`` values); ``x_buf`` the
+    gathered dense input rows (None for CSR input and for L-BFGS); ``grad``
+    the gradient, shaped like the flat parameter vector.
+    """
+
+    act_buf: np.ndarray
+    delta_buf: np.ndarray
+    x_buf: object
+    grad: np.ndarray
+
+
+def workspace(spec, n_rows, n_params, dtype, gather_rows):
+    """A ``Workspace`` for batches of up to ``n_rows`` rows."""
+    act_buf = np.empty(n_rows * int(spec.unit_cum[-1]), dtype=dtype)
+    x_buf = np.empty(n_rows * int(spec.units[0]), dtype=dtype) if gather_rows else None
+    return Workspace(act_buf, np.empty_like(act_buf), x_buf,
+                     np.empty(n_params, dtype=dtype))
 
 
 @jit
 def _weights(params, spec, layer):
-    units, coef_off, int_off, _, _ = spec
-    fan_out = units[layer + 1]
-    W = as_matrix(params, coef_off[layer], units[layer], fan_out)
-    b = params[int_off[layer] : int_off[layer] + fan_out]
+    fan_out = spec.units[layer + 1]
+    W = as_matrix(params, spec.coef_off[layer], spec.units[layer], fan_out)
+    b = params[spec.int_off[layer] : spec.int_off[layer] + fan_out]
     return W, b
 
 
@@ -135,7 +172,7 @@ def _input_t_times(X, csr, rows, start, x_buf, D, G):
 def forward_batch(data, rows, start, params, spec, act_buf, x_buf):
     """Fill the activation buffer for the batch ``rows``; return the output block."""
     X, csr = data
-    units, _, _, act_codes, unit_cum = spec
+    units, act_codes, unit_cum = spec.units, spec.act_codes, spec.unit_cum
     n_rows = rows.shape[0]
     n_weights = units.shape[0] - 1
     Z = as_matrix(act_buf, 0, n_rows, units[1])
@@ -160,7 +197,7 @@ def backward_batch(data, rows, start, params, spec, act_buf, delta_buf, x_buf, g
     ``delta_buf``. The L2 term and the 1/S scaling are left to the caller.
     """
     X, csr = data
-    units, coef_off, int_off, act_codes, unit_cum = spec
+    units, act_codes, unit_cum = spec.units, spec.act_codes, spec.unit_cum
     n_rows = rows.shape[0]
     n_weights = units.shape[0] - 1
     for layer in range(n_weights - 1, -1, -1):
@@ -197,7 +234,7 @@ def _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf):
 
     ``loss`` is a ``losses.LossSpec``; its ``scale`` applies to the value only.
     """
-    units, _, _, act_codes, unit_cum = spec
+    units, act_codes, unit_cum = spec.units, spec.act_codes, spec.unit_cum
     n_layers = units.shape[0]
     n_rows = rows.shape[0]
     D = as_matrix(delta_buf, unit_cum[n_layers - 1] * n_rows, n_rows, units[n_layers - 1])
@@ -216,49 +253,89 @@ def _loss_and_raw_gradient(data, Y, sample_weight, rows, start, params, spec, lo
 
 
 @jit
-def run_epoch(data, Y, sample_weight, order, batch_size, params, grad,
-              spec, loss, hyper, m, v, velocity, step,
-              act_buf, delta_buf, x_buf):
-    """One epoch of minibatch training; returns sum of batch_loss * batch_rows.
+def run_epoch(data, Y, sample_weight, order, batch_size, params, spec, loss, hyper,
+              state, work):
+    """One epoch of minibatch training.
 
-    ``loss`` is a ``losses.LossSpec``; ``hyper`` is laid out
-    as optimizers.ALPHA ... optimizers.EPSILON say. ``m``, ``v`` and
-    ``velocity`` are the optimizer state as ``optimizers.optimizer_step``
-    takes it; ``step`` (length-1 int array) counts minibatches for Adam's bias
-    correction and is advanced in place. ``x_buf`` receives dense batches
-    (``None`` for CSR).
+    Parameters
+    ----------
+    data : tuple
+        ``(X, None)`` for dense input, ``(None, (data, indices, indptr))`` for CSR.
+    Y : ndarray of shape (n_samples, n_outputs)
+        The targets as the output layer sees them.
+    sample_weight : ndarray of shape (n_samples,) or (0,)
+        Sample weights; empty for unit weights.
+    order : ndarray of shape (n_train,), int64
+        The rows of the epoch, in the order they are visited.
+    batch_size : int
+        Rows per minibatch (the last one may be shorter).
+    params : ndarray of shape (n_params,)
+        The flat parameter vector, updated in place.
+    spec : NetworkSpec
+        The network's shape.
+    loss : losses.LossSpec
+        The loss.
+    hyper : optimizers.OptimizerParams
+        The optimizer's hyper-parameters.
+    state : optimizers.OptimizerState
+        The optimizer's memory, updated in place; Adam's steps are numbered
+        from ``state.t + 1`` (the caller advances ``t`` by the batch count).
+    work : Workspace
+        Scratch arrays; ``work.x_buf`` None for CSR input.
+
+    Returns
+    -------
+    total : float
+        The sum over batches of batch loss (L2 term included) times batch rows.
     """
-    alpha = hyper[ALPHA]
-    n_coef = spec[2][0]
+    alpha = hyper.alpha
+    n_coef = spec.int_off[0]
     n_samples = order.shape[0]
     total = 0.0
+    t = state.t
     for first in range(0, n_samples, batch_size):
         last = min(first + batch_size, n_samples)
         rows = order[first:last]
         weight_sum = _batch_weight_sum(sample_weight, rows)
         loss_sum = _loss_and_raw_gradient(
             data, Y, sample_weight, rows, None, params, spec, loss,
-            act_buf, delta_buf, x_buf, grad,
+            work.act_buf, work.delta_buf, work.x_buf, work.grad,
         )
-        sumsq = optimizer_step(params, grad, n_coef, weight_sum, hyper,
-                               m, v, velocity, step)
+        t += 1
+        sumsq = optimizer_step(params, work.grad, n_coef, weight_sum, hyper,
+                               state.m, state.v, state.velocity, t)
         batch_loss = (loss_sum + 0.5 * alpha * sumsq) / weight_sum
         total += batch_loss * (last - first)
     return total
 
 
 @jit
-def loss_and_gradient(data, Y, sample_weight, params, grad, spec, loss, alpha,
-                      act_buf, delta_buf):
-    """Full-batch objective and its gradient (for L-BFGS), L2 term included."""
+def loss_and_gradient(data, Y, sample_weight, params, spec, loss, alpha, work):
+    """Full-batch objective and its gradient (for L-BFGS), L2 term included.
+
+    Parameters
+    ----------
+    data, Y, sample_weight, params, spec, loss
+        As ``run_epoch`` takes them; every row of ``Y`` is used.
+    alpha : float
+        Strength of the L2 penalty.
+    work : Workspace
+        Scratch arrays for all rows at once (``x_buf`` None: dense rows are
+        read in place); ``work.grad`` receives the gradient.
+
+    Returns
+    -------
+    value : float
+        ``(loss sum * loss.scale + alpha / 2 * ||W||^2) / sum of weights``.
+    """
     n_samples = Y.shape[0]
     rows = np.arange(n_samples)
     weight_sum = _batch_weight_sum(sample_weight, rows)
     loss_sum = _loss_and_raw_gradient(
         data, Y, sample_weight, rows, 0, params, spec, loss,
-        act_buf, delta_buf, None, grad,
+        work.act_buf, work.delta_buf, None, work.grad,
     )
-    sumsq = scale_gradient(params, grad, spec[2][0], weight_sum, alpha)
+    sumsq = scale_gradient(params, work.grad, spec.int_off[0], weight_sum, alpha)
     return (loss_sum + 0.5 * alpha * sumsq) / weight_sum
 
 

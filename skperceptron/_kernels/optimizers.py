@@ -12,12 +12,43 @@ must guard against negative indices and LLVM does not vectorise the loop
 (measured 3.7 ns per element for Adam, against 1.0 ns on slices).
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ._jit import jit
 
-# Layout of the ``hyper`` float64 array shared with network.run_epoch.
-ALPHA, LEARNING_RATE, MOMENTUM, NESTEROV, BETA_1, BETA_2, EPSILON = range(7)
+
+class OptimizerParams(NamedTuple):
+    """The hyper-parameters of an optimizer step.
+
+    ``alpha`` is the L2 penalty, ``learning_rate`` the current step size;
+    ``momentum`` and ``nesterov`` are SGD's, ``beta_1``, ``beta_2`` and
+    ``epsilon`` Adam's (the other solver ignores them).
+    """
+
+    alpha: float
+    learning_rate: float
+    momentum: float
+    nesterov: bool
+    beta_1: float
+    beta_2: float
+    epsilon: float
+
+
+class OptimizerState(NamedTuple):
+    """What an optimizer remembers between steps, updated in place.
+
+    Adam keeps its moments ``m`` and ``v``, SGD its ``velocity``; the other
+    solver's slots are None, which is how the kernels tell the solvers apart
+    (numba compiles only the branch of the solver in use). ``t`` is the number
+    of Adam steps taken before this call (for the bias correction).
+    """
+
+    m: object
+    v: object
+    velocity: object
+    t: int
 
 
 @jit
@@ -57,33 +88,51 @@ def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps):
     return sumsq
 
 
-@jit(inline=True)
-def optimizer_step(params, grad, n_coef, weight_sum, hyper, m, v, velocity, step):
+@jit
+def optimizer_step(params, grad, n_coef, weight_sum, hyper, m, v, velocity, t):
     """Apply one Adam step (``velocity`` None) or SGD step (``m`` and ``v`` None).
 
-    Returns the sum of squared weights before the step. Each branch tests an
-    argument that is None for the other solver, so numba compiles only the
-    solver in use.
+    Parameters
+    ----------
+    params, grad : ndarray of shape (n_params,)
+        The flat parameter vector (updated in place) and its raw gradient
+        (the weighted loss sum's, without the L2 term).
+    n_coef : int
+        Length of the weight block ``params[:n_coef]`` that ``alpha`` penalises.
+    weight_sum : float
+        Sum of the batch's sample weights (its row count when unweighted).
+    hyper : OptimizerParams
+        Hyper-parameters of the step.
+    m, v, velocity : ndarray of shape (n_params,) or None
+        The optimizer state (see ``OptimizerState``), updated in place.
+    t : int
+        Adam's step number, counting this step from 1.
+
+    Returns
+    -------
+    sumsq : float
+        The sum of squared weights before the step.
+
+    Not inlined: its branches test arguments, and numba prunes a branch on
+    ``arg is None`` only where ``arg`` is an argument of the function compiled.
     """
     cast = params.dtype.type
-    alpha = cast(hyper[ALPHA])
+    alpha = cast(hyper.alpha)
     zero = cast(0)
     s = cast(weight_sum)
     sumsq = 0.0
     if m is not None:
-        step[0] += 1
-        t = step[0]
-        b1 = hyper[BETA_1]
-        b2 = hyper[BETA_2]
-        lr = cast(hyper[LEARNING_RATE] * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
-        args = (lr, b1, b2, cast(hyper[EPSILON]))
+        b1 = hyper.beta_1
+        b2 = hyper.beta_2
+        lr = cast(hyper.learning_rate * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
+        args = (lr, b1, b2, cast(hyper.epsilon))
         sumsq = float(_adam(params[:n_coef], grad[:n_coef], m[:n_coef], v[:n_coef],
                             alpha, s, *args))
         _adam(params[n_coef:], grad[n_coef:], m[n_coef:], v[n_coef:], zero, s, *args)
     if velocity is not None:
-        lr = cast(hyper[LEARNING_RATE])
-        mu = cast(hyper[MOMENTUM])
-        nesterov = hyper[NESTEROV] != 0.0
+        lr = cast(hyper.learning_rate)
+        mu = cast(hyper.momentum)
+        nesterov = hyper.nesterov
         sumsq = float(_sgd(params[:n_coef], grad[:n_coef], velocity[:n_coef], alpha, s,
                            lr, mu, nesterov))
         _sgd(params[n_coef:], grad[n_coef:], velocity[n_coef:], zero, s, lr, mu,

@@ -14,7 +14,12 @@ every unit that made a mistake is updated:
 Averaging uses a lazy sum: with ``S[k] = sum of scale[k]`` over averaged steps,
 ``sum_t w_k(t) = avg_sum[k] + S[k] * V[k] - B[k]``, where every change ``d`` of
 ``V[k, j]`` adds ``S[k] * d`` to ``B[k, j]``. Updates stay O(nnz(x)).
+
+The state of the units travels as a ``Units`` NamedTuple (the letters above
+are its fields' names in the formulas), the rule's settings as a ``Rule``.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,6 +33,118 @@ ELASTICNET = 3
 
 # Below this a unit's scale is folded into its weights to avoid underflow.
 _MIN_SCALE = 1e-9
+
+
+class Units(NamedTuple):
+    """Training state of a layer of TLUs: entry (or row) ``k`` is unit k's.
+
+    The kernels update every array in place; slicing every field alike gives
+    the state of a subset of the units.
+
+    ``V`` (n_units, n_features): the weights up to ``scale``, ``w_k = scale[k]
+    * V[k]``; ``b``: the intercepts; ``active``: which units still train;
+    ``sq_norm``: ``||w_k||^2``, for the penalty term of the objective;
+    ``weight_pos``, ``weight_neg``: the class weights of a unit's positive and
+    negative samples; ``q`` (n_units, n_features, or 0 columns without an L1
+    term): the L1 penalty each weight has received; ``avg_sum``, ``B`` (0
+    columns without averaging), ``S``, ``b_sum``, ``n_averaged``: the lazy
+    average sums of the weights and intercepts and the count of averaged steps.
+    """
+
+    V: np.ndarray
+    scale: np.ndarray
+    b: np.ndarray
+    active: np.ndarray
+    sq_norm: np.ndarray
+    weight_pos: np.ndarray
+    weight_neg: np.ndarray
+    q: np.ndarray
+    avg_sum: np.ndarray
+    B: np.ndarray
+    S: np.ndarray
+    b_sum: np.ndarray
+    n_averaged: np.ndarray
+
+
+class Rule(NamedTuple):
+    """The settings of Rosenblatt's rule for one fit.
+
+    ``eta`` is the step size, ``penalty`` one of ``NO_PENALTY``, ``L2``, ``L1``,
+    ``ELASTICNET`` with strength ``alpha`` and L1 share ``l1_ratio``;
+    averaging starts once the step counter reaches ``avg_start``.
+    """
+
+    fit_intercept: bool
+    eta: float
+    alpha: float
+    l1_ratio: float
+    penalty: int
+    averaging: bool
+    avg_start: int
+
+
+class Samples(NamedTuple):
+    """The training targets: ``targets`` (n_samples, n_units) of +1/-1 for
+    one-vs-rest and multilabel units, or ``labels`` (n_samples,) of class
+    indices for the multinomial rule (the other one empty), and
+    ``sample_weight`` (empty for unit weights)."""
+
+    targets: np.ndarray
+    labels: np.ndarray
+    sample_weight: np.ndarray
+
+
+class EpochStats(NamedTuple):
+    """What an epoch reports per unit: ``loss[k]`` holds the summed perceptron
+    loss and the summed per-sample penalty term, ``mistakes[k]`` the count of
+    updates (the multinomial rule reports in row 0)."""
+
+    loss: np.ndarray
+    mistakes: np.ndarray
+
+
+def new_units(coef, intercept, averaging, l1):
+    """Fresh ``Units`` starting from the weights ``coef`` and ``intercept``.
+
+    Every unit starts active, with class weights 1.
+    """
+    n_units, n_features = coef.shape
+    width = n_features if averaging else 0
+    V = np.array(coef, order="C")
+    return Units(
+        V=V, scale=np.ones(n_units), b=np.array(intercept, dtype=np.float64),
+        active=np.ones(n_units, dtype=np.bool_),
+        sq_norm=(V.astype(np.float64) ** 2).sum(axis=1),
+        weight_pos=np.ones(n_units), weight_neg=np.ones(n_units),
+        q=np.zeros((n_units, n_features if l1 else 0)),
+        avg_sum=np.zeros((n_units, width)), B=np.zeros((n_units, width)),
+        S=np.zeros(n_units), b_sum=np.zeros(n_units),
+        n_averaged=np.zeros(n_units, dtype=np.int64),
+    )
+
+
+def unit_slice(units, k):
+    """The state of unit ``k`` alone (views: updates reach ``units``)."""
+    return Units(*(field[k:k + 1] for field in units))
+
+
+def real_coef(units):
+    """The weights ``scale * V``, in the dtype of ``V``."""
+    return (units.scale[:, None] * units.V).astype(units.V.dtype)
+
+
+def averaged(units):
+    """The averaged weights and intercepts (after ``settle_average``)."""
+    count = np.maximum(units.n_averaged, 1)[:, None]
+    total = units.avg_sum + units.S[:, None] * units.V - units.B
+    return (total / count).astype(units.V.dtype), units.b_sum / count[:, 0]
+
+
+def settle_average(units):
+    """Fold the lazy average into ``avg_sum`` (before the state is stored)."""
+    units.avg_sum[...] += units.S[:, None] * units.V - units.B
+    units.B[...] = 0.0
+    units.S[...] = 0.0
 
 
 # Input arrives as ``X`` (dense) and ``csr`` (``(data, indices, indptr)``), one
@@ -90,21 +207,24 @@ def _add_row(X, csr, r, V, B, k, coef, s_cum):
 
 
 @jit
-def _update_unit(X, csr, r, V, B, S, scale, sq_norm, k, update):
+def _update_unit(X, csr, r, units, k, update):
     """Add ``update * x_r`` to unit k's real weights, keeping its squared norm."""
-    inner, x_sq = _add_row(X, csr, r, V, B, k, update / scale[k], S[k])
-    sq_norm[k] += x_sq * update * update + 2.0 * inner * scale[k] * update
+    scale = units.scale
+    inner, x_sq = _add_row(X, csr, r, units.V, units.B, k, update / scale[k],
+                           units.S[k])
+    units.sq_norm[k] += x_sq * update * update + 2.0 * inner * scale[k] * update
 
 
 @jit
-def _penalty(V, scale, sq_norm, k, alpha, l1_ratio):
+def _penalty(units, k, alpha, l1_ratio):
     """Unit k's penalty term of the objective, computed as scikit-learn does."""
-    value = (1.0 - l1_ratio) * 0.5 * np.sqrt(sq_norm[k]) ** 2
+    value = (1.0 - l1_ratio) * 0.5 * np.sqrt(units.sq_norm[k]) ** 2
     if l1_ratio > 0.0:
         l1 = 0.0
+        V = units.V
         for j in range(V.shape[1]):
             l1 += abs(V[k, j])
-        value += l1_ratio * l1 * abs(scale[k])
+        value += l1_ratio * l1 * abs(units.scale[k])
     return alpha * value
 
 
@@ -143,17 +263,20 @@ def _truncate_l1(X, csr, r, v, q_k, wscale, u, B_k, s_cum):
 
 
 @jit
-def flush_l1(V, scale, q, u, B, S):
-    """Apply the pending cumulative L1 penalty (``u[k]`` for unit k) to every weight."""
+def flush_l1(units, pending):
+    """Apply the pending cumulative L1 penalty (``pending[k]`` for unit k) to
+    every weight."""
+    V, q, B, S = units.V, units.q, units.B, units.S
     for k in range(V.shape[0]):
         for j in range(V.shape[1]):
-            _truncate_weight(V[k], j, q[k], scale[k], u[k], B[k], S[k])
+            _truncate_weight(V[k], j, q[k], units.scale[k], pending[k], B[k], S[k])
 
 
 @jit
-def _fold_scale(V, scale, k, avg_sum, B, S, averaging):
+def _fold_scale(units, k, averaging):
     """Multiply a unit's scale into its weights (and settle its lazy average)."""
-    v = V[k]
+    v = units.V[k]
+    avg_sum, B, S, scale = units.avg_sum, units.B, units.S, units.scale
     if averaging:
         for j in range(v.shape[0]):
             avg_sum[k, j] += S[k] * v[j] - B[k, j]
@@ -172,22 +295,47 @@ _PREFETCH_DISTANCE = 4
 
 
 @jit
-def perceptron_epoch(X, csr, order, targets, labels, sample_weight, weight_pos,
-                     weight_neg, V, scale, b, active, fit_intercept, eta, alpha,
-                     l1_ratio, penalty, q, u, averaging, avg_start, step,
-                     avg_sum, B, S, b_sum, n_averaged, sq_norm, loss_out,
-                     mistakes_out):
-    """One pass over ``order``, filling ``loss_out`` and ``mistakes_out``.
+def _prefetch_ahead(X, order, i):
+    if X is not None and i + _PREFETCH_DISTANCE < order.shape[0]:
+        prefetch_row(X[order[i + _PREFETCH_DISTANCE]])
 
-    ``loss_out[k]`` receives unit k's summed perceptron loss and, with a
-    penalty, its summed per-sample penalty term (the objective scikit-learn's
-    stopping rule uses); ``sq_norm[k]`` tracks the squared norm of unit k's
-    weights for that term.
 
-    ``step[0]`` is the global step counter (scikit-learn's ``t_``) and ``u[0]``
-    the accumulated L1 penalty; both advance in place. Averaging starts once
-    ``step >= avg_start``.
+@jit
+def perceptron_epoch(data, order, samples, units, rule, step, l1_total, stats):
+    """One pass of the rule over the samples ``order`` lists.
+
+    Parameters
+    ----------
+    data : tuple
+        ``(X, None)`` for dense input, ``(None, (data, indices, indptr))`` for CSR.
+    order : ndarray of shape (n_visits,), int64
+        The rows to visit, in order.
+    samples : Samples
+        Targets and sample weights.
+    units : Units
+        The units' state, updated in place.
+    rule : Rule
+        The rule's settings.
+    step : int
+        scikit-learn's step counter ``t_`` before the epoch.
+    l1_total : float
+        The cumulative L1 penalty per weight so far (truncated gradient).
+    stats : EpochStats
+        Receives each unit's loss, penalty term and mistakes (added to).
+
+    Returns
+    -------
+    step, l1_total : int, float
+        The step counter and the cumulative L1 penalty after the epoch.
     """
+    X, csr = data
+    targets, labels = samples.targets, samples.labels
+    sample_weight = samples.sample_weight
+    V, scale, b, active = units.V, units.scale, units.b, units.active
+    sq_norm, S, b_sum, n_averaged = units.sq_norm, units.S, units.b_sum, units.n_averaged
+    loss_out, mistakes_out = stats.loss, stats.mistakes
+    eta, alpha, l1_ratio, penalty = rule.eta, rule.alpha, rule.l1_ratio, rule.penalty
+    averaging = rule.averaging
     n_units, n_features = V.shape
     n_order = order.shape[0]
     multinomial = labels.shape[0] > 0
@@ -199,28 +347,27 @@ def perceptron_epoch(X, csr, order, targets, labels, sample_weight, weight_pos,
     l1_step = l1_ratio * eta * alpha if (penalty == L1 or penalty == ELASTICNET) else 0.0
     for i in range(n_order):
         r = order[i]
-        if X is not None and i + _PREFETCH_DISTANCE < n_order:
-            prefetch_row(X[order[i + _PREFETCH_DISTANCE]])
+        _prefetch_ahead(X, order, i)
         sw = sample_weight[r] if weighted else 1.0
         _scores(X, csr, r, V, scale, b, active, scores)
         if penalty != NO_PENALTY:
             for k in range(n_units):
                 if active[k]:
                     loss_out[0 if multinomial else k, 1] += _penalty(
-                        V, scale, sq_norm, k, alpha, l1_ratio)
+                        units, k, alpha, l1_ratio)
         if shrink != 1.0:
             for k in range(n_units):
                 if not active[k]:
                     continue
                 sq_norm[k] *= shrink * shrink
                 if shrink == 0.0:
-                    _fold_scale(V, scale, k, avg_sum, B, S, averaging)
+                    _fold_scale(units, k, averaging)
                     for j in range(n_features):
                         V[k, j] = 0.0
                 else:
                     scale[k] *= shrink
                     if scale[k] < _MIN_SCALE:
-                        _fold_scale(V, scale, k, avg_sum, B, S, averaging)
+                        _fold_scale(units, k, averaging)
         if multinomial:
             y = labels[r]
             rival = -1
@@ -231,10 +378,10 @@ def perceptron_epoch(X, csr, order, targets, labels, sample_weight, weight_pos,
             if margin >= 0.0:
                 loss_out[0, 0] += margin
                 mistakes_out[0] += 1
-                update = eta * weight_pos[y] * sw
+                update = eta * units.weight_pos[y] * sw
                 for k, sign in ((y, 1.0), (rival, -1.0)):
-                    _update_unit(X, csr, r, V, B, S, scale, sq_norm, k, sign * update)
-                    if fit_intercept:
+                    _update_unit(X, csr, r, units, k, sign * update)
+                    if rule.fit_intercept:
                         b[k] += sign * update
         else:
             for k in range(n_units):
@@ -244,23 +391,25 @@ def perceptron_epoch(X, csr, order, targets, labels, sample_weight, weight_pos,
                 if yk * scores[k] <= 0.0:
                     loss_out[k, 0] -= yk * scores[k]
                     mistakes_out[k] += 1
-                    cw = weight_pos[k] if yk > 0 else weight_neg[k]
+                    cw = units.weight_pos[k] if yk > 0 else units.weight_neg[k]
                     update = eta * yk * cw * sw
-                    _update_unit(X, csr, r, V, B, S, scale, sq_norm, k, update)
-                    if fit_intercept:
+                    _update_unit(X, csr, r, units, k, update)
+                    if rule.fit_intercept:
                         b[k] += update
-        if averaging and step[0] >= avg_start:
+        if averaging and step >= rule.avg_start:
             for k in range(n_units):
                 if active[k]:
                     S[k] += scale[k]
                     b_sum[k] += b[k]
                     n_averaged[k] += 1
         if l1_step > 0.0:
-            u[0] += l1_step
+            l1_total += l1_step
             for k in range(n_units):
                 if active[k]:
-                    _truncate_l1(X, csr, r, V[k], q[k], scale[k], u[0], B[k], S[k])
-        step[0] += 1
+                    _truncate_l1(X, csr, r, V[k], units.q[k], scale[k], l1_total,
+                                 units.B[k], S[k])
+        step += 1
+    return step, l1_total
 
 
 @jit
