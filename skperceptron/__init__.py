@@ -1,6 +1,6 @@
 """Classic neural networks for scikit-learn, trained by numba-compiled kernels."""
 
-from ._interop import from_sklearn
+from ._from_sklearn import from_sklearn
 from ._mlp import MLPClassifier, MLPRegressor
 from ._perceptron import Perceptron
 from .display import LossCurveDisplay

@@ -2,7 +2,8 @@
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import _check_sample_weight
+
+from ._sklearn_compat import _check_sample_weight
 
 
 def kernel_input(X, dtype):
@@ -44,11 +45,8 @@ def check_sample_weight(sample_weight, X, dtype):
     """
     if sample_weight is None:
         return None
-    sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype)
-    if np.any(sample_weight < 0):
-        raise ValueError("Negative values in data passed to sample_weight; weights "
-                         "must be non-negative.")
-    if not np.any(sample_weight > 0):
-        raise ValueError("Sample weights must contain at least one positive value; "
-                         "all of them are zero.")
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype,
+                                         ensure_non_negative=True)
+    if not np.any(sample_weight > 0):  # scikit-learn 1.8 accepts all-zero weights
+        raise ValueError("Sample weights must contain at least one non-zero number.")
     return sample_weight

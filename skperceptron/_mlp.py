@@ -10,12 +10,18 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    is_classifier,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, check_scoring, r2_score
+from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
+from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
@@ -23,10 +29,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from ._data import check_sample_weight, kernel_input, prediction_input
+from ._interop import copy_attributes, not_expressible, shared_params
 from ._kernels import network
 from ._kernels.activations import ACTIVATION_CODES
 from ._kernels.losses import LOSS_CODES, LossSpec
 from ._params import ParamLayout, glorot_uniform
+from ._sklearn_compat import Interval, Options, StrOptions, _fit_context
 from ._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 from ._training import (
     DIVERGENCE_MESSAGE,
@@ -44,6 +52,13 @@ _STOCHASTIC_ATTRIBUTES = (
     "validation_loss_curve_", "_no_improvement_count", "_optimizer", "_best_flat",
 )
 _HIDDEN_ACTIVATIONS = {"identity", "logistic", "tanh", "relu", "softplus"}
+_SKLEARN_HIDDEN = {"identity", "logistic", "tanh", "relu"}
+# What to_sklearn / from_sklearn carry over besides parameters and weights.
+_SKLEARN_ATTRIBUTES = (
+    "n_iter_", "t_", "n_layers_", "n_outputs_", "out_activation_", "loss_",
+    "best_loss_", "loss_curve_", "validation_scores_", "best_validation_score_",
+    "n_features_in_", "feature_names_in_", "classes_", "_label_binarizer",
+)
 # The range each regression output activation can reach.
 _OUTPUT_RANGES = {"relu": (0.0, np.inf), "softplus": (0.0, np.inf),
                   "logistic": (0.0, 1.0), "tanh": (-1.0, 1.0)}
@@ -534,9 +549,38 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         estimator : sklearn.neural_network.MLPClassifier or MLPRegressor
             A fitted copy.
         """
-        from ._interop import mlp_to_sklearn
+        check_is_fitted(self)
+        hidden = self._hidden_activations(self.n_layers_ - 2)
+        if len(set(hidden)) > 1:
+            not_expressible(self, f"per-layer activations {hidden}")
+        if hidden and hidden[0] not in _SKLEARN_HIDDEN:
+            not_expressible(self, f"activation={hidden[0]!r}")
+        classifier = is_classifier(self)
+        if not classifier and self.out_activation_ not in ("identity", "exp"):
+            not_expressible(self, f"out_activation={self.out_activation_!r}")
+        target_cls = SklearnMLPClassifier if classifier else SklearnMLPRegressor
+        params = shared_params(self, target_cls)
+        if hidden:
+            params["activation"] = hidden[0]
+        if not classifier and params.get("loss") not in ("squared_error", "poisson"):
+            params["loss"] = "squared_error"  # training-only: predictions are unchanged
+        converted = target_cls(**params)
+        converted.coefs_ = [c.copy() for c in self.coefs_]
+        converted.intercepts_ = [b.copy() for b in self.intercepts_]
+        copy_attributes(self, converted, _SKLEARN_ATTRIBUTES)
+        return converted
 
-        return mlp_to_sklearn(self)
+    @classmethod
+    def _from_sklearn(cls, estimator):
+        """This class's model equal to a fitted scikit-learn MLP (see ``from_sklearn``)."""
+        converted = cls(**shared_params(estimator, cls))
+        copy_attributes(estimator, converted, _SKLEARN_ATTRIBUTES)
+        units = [estimator.coefs_[0].shape[0]] + [c.shape[1] for c in estimator.coefs_]
+        layout = ParamLayout(tuple(int(u) for u in units))
+        dtype = np.result_type(*estimator.coefs_)
+        converted._bind(layout.pack(estimator.coefs_, estimator.intercepts_, dtype),
+                        layout)
+        return converted
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -8,24 +8,29 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
+from sklearn.linear_model import Perceptron as SklearnPerceptron
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from ._data import check_sample_weight, kernel_input
+from ._interop import copy_attributes, not_expressible, shared_params
+from ._linear_model import LinearClassifierMixin, SparseCoefMixin
+from ._sklearn_compat import Interval, StrOptions, _fit_context
 from ._kernels import perceptron as kernel
 from ._transaction import atomic
 
 _PENALTIES = {None: kernel.NO_PENALTY, "l2": kernel.L2, "l1": kernel.L1,
               "elasticnet": kernel.ELASTICNET}
 _MAX_INT = np.iinfo(np.int32).max
+# What to_sklearn / from_sklearn carry over besides parameters and weights.
+_SKLEARN_ATTRIBUTES = ("n_iter_", "t_", "n_features_in_", "feature_names_in_",
+                       "classes_")
 _DIVERGED = ("Floating-point under-/overflow occurred at epoch #{}. Scaling input "
              "data with StandardScaler or MinMaxScaler might help.")
 
@@ -541,9 +546,28 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         estimator : sklearn.linear_model.Perceptron
             A fitted copy.
         """
-        from ._interop import perceptron_to_sklearn
+        check_is_fitted(self)
+        if self._is_multilabel():
+            not_expressible(self, "multilabel targets")
+        converted = SklearnPerceptron(**shared_params(self, SklearnPerceptron))
+        converted.coef_ = self._dense_coef().copy()
+        converted.intercept_ = np.array(self.intercept_, dtype=np.float64)
+        copy_attributes(self, converted, _SKLEARN_ATTRIBUTES)
+        return converted
 
-        return perceptron_to_sklearn(self)
+    @classmethod
+    def _from_sklearn(cls, estimator):
+        """The model equal to a fitted scikit-learn Perceptron (see ``from_sklearn``)."""
+        converted = cls(**shared_params(estimator, cls))
+        copy_attributes(estimator, converted, _SKLEARN_ATTRIBUTES)
+        coef = estimator.coef_
+        coef = np.asarray(coef.toarray() if hasattr(coef, "toarray") else coef)
+        converted.coef_ = coef.copy()
+        converted.intercept_ = np.asarray(estimator.intercept_, dtype=np.float64).copy()
+        converted._target_kind = "classes"
+        converted._standard_coef = coef.copy()
+        converted._standard_intercept = converted.intercept_.copy()
+        return converted
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -77,6 +77,22 @@ def test_disable_jit_runs_the_kernels_as_python(jitted, tmp_path):
         assert_allclose(plain[key], jitted[key], rtol=1e-9, atol=1e-12, err_msg=key)
 
 
+def test_fallbacks_for_numba_internals_give_the_same_models(jitted, tmp_path):
+    # Without numba's undocumented internals (as when a numba release moves
+    # them) the kernels compile np.dot and reshape instead of the intrinsics.
+    code = TINY_FITS.replace(
+        "np.savez(sys.argv[1], **out)",
+        "from skperceptron._kernels import _numba_internals\n"
+        "out['available'] = _numba_internals.AVAILABLE\n"
+        "np.savez(sys.argv[1], **out)")
+    plain = _run(code, tmp_path, {"SKPERCEPTRON_NUMBA_FALLBACK": "1",
+                                  "NUMBA_CACHE_DIR": str(tmp_path / "cache")})
+    assert not plain.pop("available")
+    assert plain.keys() == jitted.keys()
+    for key in plain:
+        assert_allclose(plain[key], jitted[key], rtol=1e-9, atol=1e-12, err_msg=key)
+
+
 def _can_drop_privileges(tmp_path):
     if shutil.which("setpriv") is None or os.geteuid() != 0:
         return False

@@ -13,7 +13,7 @@ from skperceptron.__main__ import main
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MODULES = ["skperceptron._mlp", "skperceptron._perceptron", "skperceptron._params",
-           "skperceptron._interop", "skperceptron.display",
+           "skperceptron._interop", "skperceptron._from_sklearn", "skperceptron.display",
            "skperceptron._training"]
 
 

@@ -9,13 +9,18 @@ F-contiguous operands passed as transpose flags. It does not check shapes:
 callers guarantee ``a.shape[1] == b.shape[0]``, ``out.shape ==
 (a.shape[0], b.shape[1])``, no zero dimension, and dimensions that fit a C
 int (BLAS's own limit; a batch or layer is far below it).
+
+Without numba's BLAS internals (see ``_numba_internals``), ``gemm`` is numba's
+``np.dot(a, b, out)``.
 """
 
 import numpy as np
 from numba import config, types
 from numba.core import cgutils
 from numba.extending import intrinsic
-from numba.np.linalg import call_xxgemm, ensure_blas
+
+from . import _numba_internals as internals
+from ._jit import jit
 
 
 @intrinsic
@@ -29,13 +34,13 @@ def _gemm(typingctx, a, b, out):
         return None
     if a.layout not in "CF" or b.layout not in "CF" or out.layout != "C":
         return None
-    ensure_blas()
+    internals.ensure_blas()
 
     def codegen(context, builder, signature, args):
         arrays = [context.make_array(t)(context, builder, v)
                   for t, v in zip(signature.args, args)]
         shapes = [cgutils.unpack_tuple(builder, arr.shape) for arr in arrays]
-        call_xxgemm(context, builder,
+        internals.call_xxgemm(context, builder,
                     signature.args[0], shapes[0], arrays[0].data,
                     signature.args[1], shapes[1], arrays[1].data,
                     signature.args[2], shapes[2], arrays[2].data)
@@ -48,4 +53,12 @@ def _gemm_python(a, b, out):
     np.dot(a, b, out)
 
 
-gemm = _gemm_python if config.DISABLE_JIT else _gemm
+@jit(inline=True)
+def _gemm_dot(a, b, out):
+    np.dot(a, b, out)
+
+
+if config.DISABLE_JIT:
+    gemm = _gemm_python
+else:
+    gemm = _gemm if internals.AVAILABLE else _gemm_dot

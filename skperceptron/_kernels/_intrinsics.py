@@ -3,16 +3,17 @@
 An intrinsic is emitted straight into its caller: nothing is compiled on its
 own, which keeps the first compile short. Each has a plain-Python stand-in
 used when ``NUMBA_DISABLE_JIT=1`` (intrinsics cannot run uncompiled).
+``as_matrix`` and ``as_vector`` use numba internals (``_numba_internals``);
+without them they are plain numba ``reshape`` calls.
 """
 
 import numpy as np
 from llvmlite import ir
 from numba import config, types
 from numba.core import cgutils
-from numba.core.imputils import impl_ret_borrowed
 from numba.extending import intrinsic
-from numba.np.arrayobj import populate_array
 
+from . import _numba_internals as internals
 from ._jit import jit
 
 
@@ -51,12 +52,12 @@ def _as_matrix(typingctx, buf, offset, n_rows, n_cols):
                              for value, ty in zip(args[1:], signature.args[1:]))
         itemsize = src.itemsize
         out = context.make_array(signature.return_type)(context, builder)
-        populate_array(out, data=builder.gep(src.data, [start]),
+        internals.populate_array(out, data=builder.gep(src.data, [start]),
                        shape=cgutils.pack_array(builder, [rows, cols]),
                        strides=cgutils.pack_array(builder, [builder.mul(cols, itemsize),
                                                             itemsize]),
                        itemsize=itemsize, meminfo=src.meminfo, parent=src.parent)
-        return impl_ret_borrowed(context, builder, signature.return_type,
+        return internals.impl_ret_borrowed(context, builder, signature.return_type,
                                  out._getvalue())
 
     return matrix(buf, offset, n_rows, n_cols), codegen
@@ -66,10 +67,15 @@ def _as_matrix_python(buf, offset, n_rows, n_cols):
     return buf[offset : offset + n_rows * n_cols].reshape((n_rows, n_cols))
 
 
+_as_matrix_reshape = jit(inline=True)(_as_matrix_python)
+
 # ``buf[offset : offset + n_rows * n_cols]`` viewed as a C-contiguous
 # (n_rows, n_cols) matrix. numba's reshape compiles a general helper (about
 # 0.2 s); this builds the view directly. Callers guarantee the block fits.
-as_matrix = _as_matrix_python if config.DISABLE_JIT else _as_matrix
+if config.DISABLE_JIT:
+    as_matrix = _as_matrix_python
+else:
+    as_matrix = _as_matrix if internals.AVAILABLE else _as_matrix_reshape
 
 
 @intrinsic
@@ -81,22 +87,27 @@ def _as_vector(typingctx, array):
     def codegen(context, builder, signature, args):
         src = context.make_array(signature.args[0])(context, builder, args[0])
         out = context.make_array(signature.return_type)(context, builder)
-        populate_array(out, data=src.data, shape=cgutils.pack_array(builder, [src.nitems]),
+        internals.populate_array(out, data=src.data, shape=cgutils.pack_array(builder, [src.nitems]),
                        strides=cgutils.pack_array(builder, [src.itemsize]),
                        itemsize=src.itemsize, meminfo=src.meminfo, parent=src.parent)
-        return impl_ret_borrowed(context, builder, signature.return_type,
+        return internals.impl_ret_borrowed(context, builder, signature.return_type,
                                  out._getvalue())
 
     return vector(array), codegen
 
 
 def _as_vector_python(array):
-    return array.reshape(-1)
+    return array.reshape(array.size)
 
+
+_as_vector_reshape = jit(inline=True)(_as_vector_python)
 
 # Every element of a C-contiguous array as one 1-D view, so that an
 # elementwise loop runs once over a whole block instead of row by row.
-as_vector = _as_vector_python if config.DISABLE_JIT else _as_vector
+if config.DISABLE_JIT:
+    as_vector = _as_vector_python
+else:
+    as_vector = _as_vector if internals.AVAILABLE else _as_vector_reshape
 
 
 @intrinsic

@@ -1,0 +1,86 @@
+"""Prediction for linear classifiers (``coef_``, ``intercept_``, ``classes_``).
+
+The twins of scikit-learn's ``LinearClassifierMixin`` and ``SparseCoefMixin``
+(private to ``sklearn.linear_model``), written on public API only.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import ClassifierMixin
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+class LinearClassifierMixin(ClassifierMixin):
+    """``decision_function`` and ``predict`` of a layer of linear units."""
+
+    def decision_function(self, X):
+        """Signed distance of each sample to each unit's hyperplane (unscaled).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_units)
+            ``X @ coef_.T + intercept_``; one column per unit, raveled for a
+            single unit (where > 0 means ``classes_[1]``).
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        coef_T = self.coef_.T if self.coef_.ndim == 2 else self.coef_
+        scores = safe_sparse_dot(X, coef_T, dense_output=True) + self.intercept_
+        return scores.ravel() if scores.ndim > 1 and scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predict the class of each sample: the unit with the highest score.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The predicted class labels.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            indices = (scores > 0).astype(np.intp)
+        else:
+            indices = scores.argmax(axis=1)
+        return self.classes_.take(indices, axis=0)
+
+
+class SparseCoefMixin:
+    """Conversion of ``coef_`` to and from a scipy.sparse CSR matrix."""
+
+    def densify(self):
+        """Convert ``coef_`` to a dense numpy array (the default after fit).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before "
+                                  "densifying.")
+        if sp.issparse(self.coef_):
+            self.coef_ = self.coef_.toarray()
+        return self
+
+    def sparsify(self):
+        """Convert ``coef_`` to a CSR matrix (smaller when most weights are 0).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before "
+                                  "sparsifying.")
+        self.coef_ = sp.csr_matrix(self.coef_)
+        return self
