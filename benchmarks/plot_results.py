@@ -27,13 +27,26 @@ def main(source, target):
     ax.invert_yaxis()
     ax.set_xlabel("skperceptron time / scikit-learn time (lower is faster)")
     for bar, ratio in zip(bars, ratios):
-        ax.text(bar.get_width() + 0.02, bar.get_y() + bar.get_height() / 2,
-                f"{ratio:.2f}", va="center", fontsize=8)
-    floors = [(i, row["gemm_floor_ratio"]) for i, row in enumerate(rows)
-              if "gemm_floor_ratio" in row]
+        ax.text(
+            bar.get_width() + 0.02,
+            bar.get_y() + bar.get_height() / 2,
+            f"{ratio:.2f}",
+            va="center",
+            fontsize=8,
+        )
+    floors = [
+        (i, row["gemm_floor_ratio"])
+        for i, row in enumerate(rows)
+        if "gemm_floor_ratio" in row
+    ]
     if floors:
-        ax.plot([f for _, f in floors], [i for i, _ in floors], "k|", markersize=14,
-                label="matrix products alone (BLAS floor)")
+        ax.plot(
+            [f for _, f in floors],
+            [i for i, _ in floors],
+            "k|",
+            markersize=14,
+            label="matrix products alone (BLAS floor)",
+        )
         ax.legend(loc="center right", fontsize=8)
     ax.set_xlim(0, max(1.1, max(ratios) + 0.2))
     fig.tight_layout()

@@ -31,9 +31,9 @@ import warnings
 import numpy as np
 from numba import njit
 from sklearn import neural_network as sknn
-from sklearn.linear_model import Perceptron as SklearnPerceptron
 from sklearn.datasets import load_digits, make_classification, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import Perceptron as SklearnPerceptron
 from sklearn.model_selection import train_test_split
 
 import skperceptron
@@ -79,8 +79,9 @@ def _friedman():
 
 
 def _wide(dtype):
-    X, y = make_classification(n_samples=70000, n_features=784, n_informative=100,
-                               n_classes=10, random_state=0)
+    X, y = make_classification(
+        n_samples=70000, n_features=784, n_informative=100, n_classes=10, random_state=0
+    )
     X = X.astype(dtype)
     return X[:60000], X[60000:], y[:60000], y[60000:]
 
@@ -88,18 +89,46 @@ def _wide(dtype):
 def workloads(quick):
     """(name, data maker, estimator name, params, repeats, epochs-per-fit)."""
     rows = [
-        ("digits (100,) adam 200 ep f64", _digits, "MLPClassifier",
-         dict(hidden_layer_sizes=(100,), max_iter=200, tol=0.0, n_iter_no_change=10**9), 3),
-        ("digits (100,) lbfgs f64", _digits, "MLPClassifier",
-         dict(hidden_layer_sizes=(100,), solver="lbfgs", max_iter=200), 3),
-        ("friedman1 20000x10 (64,64) adam 50 ep", _friedman, "MLPRegressor",
-         dict(hidden_layer_sizes=(64, 64), max_iter=50, tol=0.0, n_iter_no_change=10**9), 1),
+        (
+            "digits (100,) adam 200 ep f64",
+            _digits,
+            "MLPClassifier",
+            dict(
+                hidden_layer_sizes=(100,), max_iter=200, tol=0.0, n_iter_no_change=10**9
+            ),
+            3,
+        ),
+        (
+            "digits (100,) lbfgs f64",
+            _digits,
+            "MLPClassifier",
+            dict(hidden_layer_sizes=(100,), solver="lbfgs", max_iter=200),
+            3,
+        ),
+        (
+            "friedman1 20000x10 (64,64) adam 50 ep",
+            _friedman,
+            "MLPRegressor",
+            dict(
+                hidden_layer_sizes=(64, 64),
+                max_iter=50,
+                tol=0.0,
+                n_iter_no_change=10**9,
+            ),
+            1,
+        ),
     ]
     if not quick:
         for dtype in (np.float32, np.float64):
-            rows.append((f"60000x784 (256,128) adam 3 ep {np.dtype(dtype).name}",
-                         lambda dtype=dtype: _wide(dtype), "MLPClassifier",
-                         dict(hidden_layer_sizes=(256, 128), max_iter=3), 3))
+            rows.append(
+                (
+                    f"60000x784 (256,128) adam 3 ep {np.dtype(dtype).name}",
+                    lambda dtype=dtype: _wide(dtype),
+                    "MLPClassifier",
+                    dict(hidden_layer_sizes=(256, 128), max_iter=3),
+                    3,
+                )
+            )
     return rows
 
 
@@ -118,8 +147,10 @@ def gemm_peak():
         seconds, _ = _best_time(lambda: A @ A, 5)
         name = np.dtype(dtype).name
         peaks[name] = max(2 * 2048**3 / seconds / 1e9, PEAKS.get(name, 0.0))
-    print("GEMM peak (2048x2048 matmul): " +
-          ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in peaks.items()))
+    print(
+        "GEMM peak (2048x2048 matmul): "
+        + ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in peaks.items())
+    )
     return peaks
 
 
@@ -149,7 +180,7 @@ def torch_epoch_seconds(X, y, hidden, epochs, dtype):
     for _ in range(epochs):
         order = torch.randperm(Xt.shape[0])
         for first in range(0, Xt.shape[0], 200):
-            rows = order[first:first + 200]
+            rows = order[first : first + 200]
             opt.zero_grad()
             loss_fn(model(Xt[rows]), yt[rows]).backward()
             opt.step()
@@ -166,13 +197,19 @@ def _gemm_epoch(spec, n_samples, batch, x, act, delta, params, grad):
     for first in range(0, n_samples, batch):
         rows = min(batch, n_samples - first)
         for k in range(n_weights):
-            A = (as_matrix(x, 0, rows, units[0]) if k == 0
-                 else as_matrix(act, unit_cum[k] * rows, rows, units[k]))
+            A = (
+                as_matrix(x, 0, rows, units[0])
+                if k == 0
+                else as_matrix(act, unit_cum[k] * rows, rows, units[k])
+            )
             W = as_matrix(params, coef_off[k], units[k], units[k + 1])
             gemm(A, W, as_matrix(act, unit_cum[k + 1] * rows, rows, units[k + 1]))
         for k in range(n_weights - 1, -1, -1):
-            A = (as_matrix(x, 0, rows, units[0]) if k == 0
-                 else as_matrix(act, unit_cum[k] * rows, rows, units[k]))
+            A = (
+                as_matrix(x, 0, rows, units[0])
+                if k == 0
+                else as_matrix(act, unit_cum[k] * rows, rows, units[k])
+            )
             D = as_matrix(delta, unit_cum[k + 1] * rows, rows, units[k + 1])
             gemm(A.T, D, as_matrix(grad, coef_off[k], units[k], units[k + 1]))
             if k > 0:
@@ -195,8 +232,13 @@ def gemm_floor_seconds(n_samples, units, batch, epochs, dtype):
     params = rng.rand(layout.n_params).astype(dtype)
     grad = np.empty_like(params)
     _gemm_epoch(spec, batch, batch, x, act, delta, params, grad)  # compile
-    seconds, _ = _best_time(lambda: [_gemm_epoch(spec, n_samples, batch, x, act, delta,
-                                                 params, grad) for _ in range(epochs)], 3)
+    seconds, _ = _best_time(
+        lambda: [
+            _gemm_epoch(spec, n_samples, batch, x, act, delta, params, grad)
+            for _ in range(epochs)
+        ],
+        3,
+    )
     return seconds
 
 
@@ -210,25 +252,42 @@ def run_fit_rows(quick):
         ours_cls(**dict(params, max_iter=1)).fit(X_train[:50], y_train[:50])  # compile
         (t_ours, ours), (t_theirs, theirs) = _interleaved_best_times(
             lambda: ours_cls(**params).fit(X_train, y_train),
-            lambda: theirs_cls(**params).fit(X_train, y_train), repeats)
-        results.append(dict(
-            workload=name, ours_s=t_ours, sklearn_s=t_theirs, ratio=t_ours / t_theirs,
-            ours_score=ours.score(X_test, y_test), sklearn_score=theirs.score(X_test, y_test),
-            ours_epochs=ours.n_iter_, sklearn_epochs=theirs.n_iter_,
-        ))
+            lambda: theirs_cls(**params).fit(X_train, y_train),
+            repeats,
+        )
+        results.append(
+            dict(
+                workload=name,
+                ours_s=t_ours,
+                sklearn_s=t_theirs,
+                ratio=t_ours / t_theirs,
+                ours_score=ours.score(X_test, y_test),
+                sklearn_score=theirs.score(X_test, y_test),
+                ours_epochs=ours.n_iter_,
+                sklearn_epochs=theirs.n_iter_,
+            )
+        )
         _print_row(results[-1])
         if params.get("solver", "adam") != "lbfgs":
             n_out = ours.coefs_[-1].shape[1]
-            floor = gemm_floor_seconds(X_train.shape[0],
-                                       (X_train.shape[1], *params["hidden_layer_sizes"], n_out),
-                                       min(200, X_train.shape[0]), ours.n_iter_,
-                                       X_train.dtype)
+            floor = gemm_floor_seconds(
+                X_train.shape[0],
+                (X_train.shape[1], *params["hidden_layer_sizes"], n_out),
+                min(200, X_train.shape[0]),
+                ours.n_iter_,
+                X_train.dtype,
+            )
             results[-1].update(gemm_floor_s=floor, gemm_floor_ratio=floor / t_theirs)
-            print(f"    matrix products alone (same BLAS calls and shapes): {floor:.4f} s "
-                  f"= {floor / t_theirs:.2f} x sklearn's fit", flush=True)
+            print(
+                "    matrix products alone (same BLAS calls and shapes): "
+                f"{floor:.4f} s "
+                f"= {floor / t_theirs:.2f} x sklearn's fit",
+                flush=True,
+            )
         if name.startswith("60000x784"):
-            results[-1].update(_wide_extras(X_train, y_train, params, t_ours, t_theirs,
-                                            ours.n_iter_))
+            results[-1].update(
+                _wide_extras(X_train, y_train, params, t_ours, t_theirs, ours.n_iter_)
+            )
     return results
 
 
@@ -240,22 +299,31 @@ def _wide_extras(X, y, params, t_ours, t_theirs, epochs):
     extras = {}
     for who, seconds in (("ours", t_ours), ("sklearn", t_theirs)):
         extras[f"{who}_gemm_share"] = gflop * epochs / seconds / PEAKS[dtype]
-    torch_s, _ = torch_epoch_seconds(X, y, params["hidden_layer_sizes"], 1, X.dtype.type)
+    torch_s, _ = torch_epoch_seconds(
+        X, y, params["hidden_layer_sizes"], 1, X.dtype.type
+    )
     extras["torch_s_per_epoch"] = torch_s
     extras["ours_s_per_epoch"] = t_ours / epochs
-    line = (f"    {dtype}: {gflop:.1f} GFLOP/epoch; share of GEMM peak: ours "
-            f"{extras['ours_gemm_share']:.0%}, sklearn {extras['sklearn_gemm_share']:.0%}")
+    line = (
+        f"    {dtype}: {gflop:.1f} GFLOP/epoch; share of GEMM peak: ours "
+        f"{extras['ours_gemm_share']:.0%}, sklearn {extras['sklearn_gemm_share']:.0%}"
+    )
     if torch_s is not None:
         extras["ratio_to_torch"] = extras["ours_s_per_epoch"] / torch_s
-        line += (f"; PyTorch {torch_s:.3f} s/epoch (ours/torch "
-                 f"{extras['ratio_to_torch']:.2f})")
+        line += (
+            f"; PyTorch {torch_s:.3f} s/epoch (ours/torch "
+            f"{extras['ratio_to_torch']:.2f})"
+        )
     print(line, flush=True)
     if dtype == "float32":
         for lib in ("skperceptron", "sklearn"):
             extras[f"{lib}_peak_mb"] = _peak_memory_mb(lib, X, y)
-        print(f"    peak memory of the fit above the data: ours "
-              f"{extras['skperceptron_peak_mb']:.0f} MB, sklearn "
-              f"{extras['sklearn_peak_mb']:.0f} MB", flush=True)
+        print(
+            f"    peak memory of the fit above the data: ours "
+            f"{extras['skperceptron_peak_mb']:.0f} MB, sklearn "
+            f"{extras['sklearn_peak_mb']:.0f} MB",
+            flush=True,
+        )
     return extras
 
 
@@ -291,9 +359,18 @@ def _peak_memory_mb(library, X, y):
         np.save(os.path.join(folder, "X.npy"), X)
         np.save(os.path.join(folder, "y.npy"), y)
         out = subprocess.run(
-            [sys.executable, "-c", _MEMORY_SNIPPET, library,
-             os.path.join(folder, "X.npy"), os.path.join(folder, "y.npy")],
-            capture_output=True, text=True, check=True).stdout
+            [
+                sys.executable,
+                "-c",
+                _MEMORY_SNIPPET,
+                library,
+                os.path.join(folder, "X.npy"),
+                os.path.join(folder, "y.npy"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     return float(out.split()[-1])
 
 
@@ -302,19 +379,32 @@ def run_perceptron_rows(quick):
     results = []
     n_samples = 50000 if quick else 200000
     for n_classes in (2, 10):
-        X, y = make_classification(n_samples=n_samples, n_features=100, n_informative=20,
-                                   n_classes=n_classes, random_state=0)
+        X, y = make_classification(
+            n_samples=n_samples,
+            n_features=100,
+            n_informative=20,
+            n_classes=n_classes,
+            random_state=0,
+        )
         params = dict(max_iter=20, tol=None, random_state=0)
         skperceptron.Perceptron(max_iter=1).fit(X[:100], y[:100])  # compile
         (t_ours, ours), (t_theirs, theirs) = _interleaved_best_times(
             lambda: skperceptron.Perceptron(**params).fit(X, y),
-            lambda: SklearnPerceptron(**params).fit(X, y), 2)
-        results.append(dict(
-            workload=f"Perceptron {n_samples}x100 {n_classes} classes 20 ep",
-            ours_s=t_ours, sklearn_s=t_theirs, ratio=t_ours / t_theirs,
-            ours_score=ours.score(X, y), sklearn_score=theirs.score(X, y),
-            ours_epochs=ours.n_iter_, sklearn_epochs=theirs.n_iter_,
-        ))
+            lambda: SklearnPerceptron(**params).fit(X, y),
+            2,
+        )
+        results.append(
+            dict(
+                workload=f"Perceptron {n_samples}x100 {n_classes} classes 20 ep",
+                ours_s=t_ours,
+                sklearn_s=t_theirs,
+                ratio=t_ours / t_theirs,
+                ours_score=ours.score(X, y),
+                sklearn_score=theirs.score(X, y),
+                ours_epochs=ours.n_iter_,
+                sklearn_epochs=theirs.n_iter_,
+            )
+        )
         _print_row(results[-1])
     return results
 
@@ -326,13 +416,21 @@ def run_predict_rows():
     theirs = sknn.MLPClassifier(**params).fit(X_train, y_train)
     big = np.tile(X_test, (23, 1))[:10000]
     results = []
-    for label, X, repeats in (("predict_proba 1 row", X_test[:1], 2000),
-                              ("predict_proba 10000 rows", big, 20)):
+    for label, X, repeats in (
+        ("predict_proba 1 row", X_test[:1], 2000),
+        ("predict_proba 10000 rows", big, 20),
+    ):
         ours.predict_proba(X)
         t_ours = _best_time(lambda: ours.predict_proba(X), repeats)[0]
         t_theirs = _best_time(lambda: theirs.predict_proba(X), repeats)[0]
-        results.append(dict(workload=label, ours_s=t_ours, sklearn_s=t_theirs,
-                            ratio=t_ours / t_theirs))
+        results.append(
+            dict(
+                workload=label,
+                ours_s=t_ours,
+                sklearn_s=t_theirs,
+                ratio=t_ours / t_theirs,
+            )
+        )
         _print_row(results[-1])
     return results
 
@@ -359,11 +457,19 @@ def run_compile_rows():
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
         for label in ("first fit, empty numba cache", "first fit, warm numba cache"):
-            out = subprocess.run([sys.executable, "-c", _COMPILE_SNIPPET], env=env,
-                                 capture_output=True, text=True, check=True).stdout
+            out = subprocess.run(
+                [sys.executable, "-c", _COMPILE_SNIPPET],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
             import_s, compile_s = map(float, out.split())
             results.append(dict(workload=label, compile_s=compile_s, import_s=import_s))
-            print(f"{label:<42}{compile_s:>9.2f} s compile/load   (import {import_s:.2f} s)")
+            print(
+                f"{label:<42}{compile_s:>9.2f} s compile/load   "
+                f"(import {import_s:.2f} s)"
+            )
     return results
 
 
@@ -374,30 +480,43 @@ def run_kernel_rows():
 
     rows = []
     n = 64 * 100 + 100 * 10 + 110  # the digits network's parameters
-    for label, size in (("adam step, digits net (7,510 params)", n),
-                        ("adam step, 784-256-128-10 net (234,752 params)", 234752)):
+    for label, size in (
+        ("adam step, digits net (7,510 params)", n),
+        ("adam step, 784-256-128-10 net (234,752 params)", 234752),
+    ):
         rng = np.random.RandomState(0)
         params, grad = rng.rand(size), rng.rand(size)
         m, v = np.zeros(size), np.zeros(size)
         hyper = OptimizerParams(1e-4, 1e-3, 0.9, True, 0.9, 0.999, 1e-8)
         optimizer_step(params, grad, size - 200, 200.0, hyper, m, v, None, 1)
-        seconds, _ = _best_time(lambda: optimizer_step(params, grad, size - 200, 200.0,
-                                                       hyper, m, v, None, 10), 200)
+        seconds, _ = _best_time(
+            lambda: optimizer_step(
+                params, grad, size - 200, 200.0, hyper, m, v, None, 10
+            ),
+            200,
+        )
         rows.append(dict(kernel=label, ns_per_element=seconds / size * 1e9))
     Z, bias = np.random.RandomState(0).rand(200, 256), np.zeros(256)
     add_bias_and_activate(Z, bias, 3)
     seconds, _ = _best_time(lambda: add_bias_and_activate(Z, bias, 3), 200)
-    rows.append(dict(kernel="bias + relu, 200x256", ns_per_element=seconds / Z.size * 1e9))
+    rows.append(
+        dict(kernel="bias + relu, 200x256", ns_per_element=seconds / Z.size * 1e9)
+    )
     for row in rows:
         print(f"{row['kernel']:<48}{row['ns_per_element']:>8.2f} ns/element")
     return rows
 
 
 def _print_row(row):
-    line = f"{row['workload']:<42}{row['ours_s']:>10.4f}{row['sklearn_s']:>10.4f}{row['ratio']:>8.2f}"
+    line = (
+        f"{row['workload']:<42}{row['ours_s']:>10.4f}{row['sklearn_s']:>10.4f}"
+        f"{row['ratio']:>8.2f}"
+    )
     if "ours_score" in row:
-        line += (f"{row['ours_score']:>9.4f}{row['sklearn_score']:>9.4f}"
-                 f"{row['ours_epochs']:>5}/{row['sklearn_epochs']}")
+        line += (
+            f"{row['ours_score']:>9.4f}{row['sklearn_score']:>9.4f}"
+            f"{row['ours_epochs']:>5}/{row['sklearn_epochs']}"
+        )
     print(line, flush=True)
 
 
@@ -407,15 +526,22 @@ def main():
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args()
 
-    print(f"skperceptron {skperceptron.__version__} | numpy {np.__version__} | "
-          f"{platform.processor() or platform.machine()} | {os.cpu_count()} cores")
-    print(f"{'workload':<42}{'ours [s]':>10}{'sklearn':>10}{'ratio':>8}"
-          f"{'ours sc':>9}{'sk sc':>9}{'epochs':>8}")
+    print(
+        f"skperceptron {skperceptron.__version__} | numpy {np.__version__} | "
+        f"{platform.processor() or platform.machine()} | {os.cpu_count()} cores"
+    )
+    print(
+        f"{'workload':<42}{'ours [s]':>10}{'sklearn':>10}{'ratio':>8}"
+        f"{'ours sc':>9}{'sk sc':>9}{'epochs':>8}"
+    )
     PEAKS.update(gemm_peak())
-    results = {"kernels": run_kernel_rows(),
-               "compile": run_compile_rows(), "fit": run_fit_rows(args.quick),
-               "perceptron": run_perceptron_rows(args.quick),
-               "predict": run_predict_rows()}
+    results = {
+        "kernels": run_kernel_rows(),
+        "compile": run_compile_rows(),
+        "fit": run_fit_rows(args.quick),
+        "perceptron": run_perceptron_rows(args.quick),
+        "predict": run_predict_rows(),
+    }
     results["gemm_peak_gflops"] = dict(PEAKS)
     if args.json:
         with open(args.json, "w") as f:

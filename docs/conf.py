@@ -22,9 +22,15 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py",
-                    "auto_examples/*.zip", "auto_examples/*.md5",
-                    "auto_examples/*.codeobj.json", "sg_execution_times.rst"]
+exclude_patterns = [
+    "_build",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "auto_examples/*.zip",
+    "auto_examples/*.md5",
+    "auto_examples/*.codeobj.json",
+    "sg_execution_times.rst",
+]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 
@@ -40,8 +46,9 @@ html_title = f"skperceptron {version}"
 html_theme_options = {"navigation_depth": 2, "show_toc_level": 2}
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-warnings.filterwarnings("ignore", category=UserWarning,
-                        message="Matplotlib is currently using agg")
+warnings.filterwarnings(
+    "ignore", category=UserWarning, message="Matplotlib is currently using agg"
+)
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",

@@ -12,7 +12,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from skperceptron._kernels.activations import (
-    ACTIVATION_CODES, add_bias_and_activate, multiply_by_derivative)
+    ACTIVATION_CODES,
+    add_bias_and_activate,
+    multiply_by_derivative,
+)
 
 z = np.linspace(-5, 5, 401)
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))

@@ -7,6 +7,7 @@ hyperparameters, measured when this page was built (small workloads, so that
 the documentation builds quickly; ``benchmarks/run.py`` runs the full table).
 """
 
+import functools
 import time
 import warnings
 
@@ -22,17 +23,34 @@ import skperceptron
 warnings.simplefilter("ignore", ConvergenceWarning)
 X_digits, y_digits = load_digits(return_X_y=True)
 X_fried, y_fried = make_friedman1(n_samples=5000, random_state=0)
-X_lin, y_lin = make_classification(n_samples=50000, n_features=50, n_classes=5,
-                                   n_informative=10, random_state=0)
+X_lin, y_lin = make_classification(
+    n_samples=50000, n_features=50, n_classes=5, n_informative=10, random_state=0
+)
 workloads = {
-    "digits MLP, adam\n50 epochs": ("MLPClassifier", X_digits / 16, y_digits,
-                                    dict(max_iter=50)),
-    "digits MLP, lbfgs": ("MLPClassifier", X_digits / 16, y_digits,
-                          dict(solver="lbfgs", max_iter=100)),
-    "friedman1 MLP\n(64, 64), 20 epochs": ("MLPRegressor", X_fried, y_fried,
-                                           dict(hidden_layer_sizes=(64, 64), max_iter=20)),
-    "Perceptron\n50000x50, 5 classes": ("Perceptron", X_lin, y_lin,
-                                        dict(max_iter=10, tol=None)),
+    "digits MLP, adam\n50 epochs": (
+        "MLPClassifier",
+        X_digits / 16,
+        y_digits,
+        dict(max_iter=50),
+    ),
+    "digits MLP, lbfgs": (
+        "MLPClassifier",
+        X_digits / 16,
+        y_digits,
+        dict(solver="lbfgs", max_iter=100),
+    ),
+    "friedman1 MLP\n(64, 64), 20 epochs": (
+        "MLPRegressor",
+        X_fried,
+        y_fried,
+        dict(hidden_layer_sizes=(64, 64), max_iter=20),
+    ),
+    "Perceptron\n50000x50, 5 classes": (
+        "Perceptron",
+        X_lin,
+        y_lin,
+        dict(max_iter=10, tol=None),
+    ),
 }
 
 
@@ -51,10 +69,12 @@ for name, (est, X, y, params) in workloads.items():
     theirs_cls = SklearnPerceptron if est == "Perceptron" else getattr(sknn, est)
     params = dict(params, random_state=0)
     ours_cls(**dict(params, max_iter=1)).fit(X[:50], y[:50])  # compile apart
-    ours.append(best_time(lambda: ours_cls(**params), X, y))
-    theirs.append(best_time(lambda: theirs_cls(**params), X, y))
-    print(f"{name.replace(chr(10), ' ')}: ours {ours[-1]:.3f} s, "
-          f"scikit-learn {theirs[-1]:.3f} s, ratio {ours[-1] / theirs[-1]:.2f}")
+    ours.append(best_time(functools.partial(ours_cls, **params), X, y))
+    theirs.append(best_time(functools.partial(theirs_cls, **params), X, y))
+    print(
+        f"{name.replace(chr(10), ' ')}: ours {ours[-1]:.3f} s, "
+        f"scikit-learn {theirs[-1]:.3f} s, ratio {ours[-1] / theirs[-1]:.2f}"
+    )
 
 fig, ax = plt.subplots(figsize=(8, 4))
 index = np.arange(len(workloads))

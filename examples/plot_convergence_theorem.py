@@ -30,11 +30,18 @@ for margin in [0.05, 0.1, 0.2, 0.4]:
         if before is not None and np.array_equal(before, clf.coef_):
             break
     bound = (np.abs(X).max() * np.sqrt(2) / margin) ** 2
-    ax.plot(range(1, len(mistakes) + 1), mistakes, marker="o",
-            label=f"margin {margin}: stops after {len(mistakes)} epochs")
+    ax.plot(
+        range(1, len(mistakes) + 1),
+        mistakes,
+        marker="o",
+        label=f"margin {margin}: stops after {len(mistakes)} epochs",
+    )
     fitted = Perceptron(tol=None, max_iter=1000, shuffle=False).fit(X, y)
-    print(f"margin {margin}: fit stopped after {fitted.n_iter_} epochs, "
-          f"training accuracy {fitted.score(X, y):.3f}, theorem bound {bound:.0f} mistakes")
+    print(
+        f"margin {margin}: fit stopped after {fitted.n_iter_} epochs, "
+        f"training accuracy {fitted.score(X, y):.3f}, "
+        f"theorem bound {bound:.0f} mistakes"
+    )
 ax.set(xlabel="epoch", ylabel="misclassified before the epoch", yscale="symlog")
 ax.legend()
 fig.tight_layout()

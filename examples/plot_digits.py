@@ -16,10 +16,17 @@ from skperceptron import LossCurveDisplay, MLPClassifier
 
 X, y = load_digits(return_X_y=True)
 X = X / 16.0
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25,
-                                                    stratify=y, random_state=0)
-clf = MLPClassifier(hidden_layer_sizes=(64,), early_stopping=True, scoring="loss",
-                    n_iter_no_change=15, max_iter=300, random_state=0)
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=0.25, stratify=y, random_state=0
+)
+clf = MLPClassifier(
+    hidden_layer_sizes=(64,),
+    early_stopping=True,
+    scoring="loss",
+    n_iter_no_change=15,
+    max_iter=300,
+    random_state=0,
+)
 clf.fit(X_train, y_train)
 print(f"test accuracy {clf.score(X_test, y_test):.3f} after {clf.n_iter_} epochs")
 

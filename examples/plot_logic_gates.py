@@ -24,8 +24,13 @@ for ax, (name, y) in zip(axes, gates.items()):
     xs = np.linspace(-0.5, 1.5, 2)
     ax.plot(xs, -(w1 * xs + b) / w2, "k--", label="w . x + b = 0")
     ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=150, edgecolor="k")
-    ax.set(title=f"{name}: {tlu.n_iter_} epochs", xlim=(-0.5, 1.5), ylim=(-0.5, 1.5),
-           xlabel="$x_1$", ylabel="$x_2$")
+    ax.set(
+        title=f"{name}: {tlu.n_iter_} epochs",
+        xlim=(-0.5, 1.5),
+        ylim=(-0.5, 1.5),
+        xlabel="$x_1$",
+        ylabel="$x_2$",
+    )
     print(f"{name}: w = {tlu.coef_[0]}, b = {b:.2f}, learned in {tlu.n_iter_} epochs")
 axes[0].legend(loc="upper left")
 fig.tight_layout()

@@ -23,8 +23,14 @@ y[outliers] += rng.uniform(4, 8, 15)
 fig, ax = plt.subplots(figsize=(8, 4.5))
 ax.scatter(x, y, s=10, c="grey", label="data (5% outliers)")
 for loss in ["squared_error", "absolute_error", "huber"]:
-    reg = MLPRegressor(loss=loss, hidden_layer_sizes=(32, 32), activation="tanh",
-                       solver="lbfgs", max_iter=2000, random_state=0)
+    reg = MLPRegressor(
+        loss=loss,
+        hidden_layer_sizes=(32, 32),
+        activation="tanh",
+        solver="lbfgs",
+        max_iter=2000,
+        random_state=0,
+    )
     reg.fit(x[:, None], y)
     error = np.mean(np.abs(reg.predict(x[:, None]) - clean))
     ax.plot(x, reg.predict(x[:, None]), lw=2, label=f"{loss} (error {error:.2f})")

@@ -6,5 +6,11 @@ from ._perceptron import Perceptron
 from .display import LossCurveDisplay
 
 __version__ = "0.1.0.dev0"
-__all__ = ["LossCurveDisplay", "MLPClassifier", "MLPRegressor", "Perceptron",
-           "from_sklearn", "__version__"]
+__all__ = [
+    "LossCurveDisplay",
+    "MLPClassifier",
+    "MLPRegressor",
+    "Perceptron",
+    "from_sklearn",
+    "__version__",
+]

@@ -26,9 +26,12 @@ ESTIMATORS = {
     "perceptron": (Perceptron, SklearnPerceptron),
 }
 DATASETS = {
-    "digits": datasets.load_digits, "iris": datasets.load_iris,
-    "breast_cancer": datasets.load_breast_cancer, "wine": datasets.load_wine,
-    "diabetes": datasets.load_diabetes, "linnerud": datasets.load_linnerud,
+    "digits": datasets.load_digits,
+    "iris": datasets.load_iris,
+    "breast_cancer": datasets.load_breast_cancer,
+    "wine": datasets.load_wine,
+    "diabetes": datasets.load_diabetes,
+    "linnerud": datasets.load_linnerud,
 }
 REGRESSION_DATASETS = {"diabetes", "linnerud"}
 
@@ -40,28 +43,48 @@ def _timed_fit(estimator, X, y):
 
 
 def _parse(argv):
-    parser = argparse.ArgumentParser(prog="python -m skperceptron",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--estimator", choices=ESTIMATORS, default=None,
-                        help="default: mlp for classification data sets, "
-                             "mlp-regressor for diabetes and linnerud")
-    parser.add_argument("--dataset", choices=DATASETS, default="digits",
-                        help="a data set bundled with scikit-learn (default: digits)")
-    parser.add_argument("--hidden", type=int, nargs="+", default=[100],
-                        help="hidden layer sizes of the MLPs (default: 100)")
-    parser.add_argument("--epochs", type=int, default=200,
-                        help="max_iter (default: 200)")
+    parser = argparse.ArgumentParser(
+        prog="python -m skperceptron", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--estimator",
+        choices=ESTIMATORS,
+        default=None,
+        help="default: mlp for classification data sets, "
+        "mlp-regressor for diabetes and linnerud",
+    )
+    parser.add_argument(
+        "--dataset",
+        choices=DATASETS,
+        default="digits",
+        help="a data set bundled with scikit-learn (default: digits)",
+    )
+    parser.add_argument(
+        "--hidden",
+        type=int,
+        nargs="+",
+        default=[100],
+        help="hidden layer sizes of the MLPs (default: 100)",
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=200, help="max_iter (default: 200)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="random_state (default: 0)")
-    parser.add_argument("--plot", metavar="FILE",
-                        help="save the learning curves to FILE (needs matplotlib)")
+    parser.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="save the learning curves to FILE (needs matplotlib)",
+    )
     args = parser.parse_args(argv)
     regression = args.dataset in REGRESSION_DATASETS
     if args.estimator is None:
         args.estimator = "mlp-regressor" if regression else "mlp"
     if regression != (args.estimator == "mlp-regressor"):
-        parser.error(f"--estimator {args.estimator} does not fit the "
-                     f"{'regression' if regression else 'classification'} data set "
-                     f"{args.dataset}")
+        parser.error(
+            f"--estimator {args.estimator} does not fit the "
+            f"{'regression' if regression else 'classification'} data set "
+            f"{args.dataset}"
+        )
     return args
 
 
@@ -71,7 +94,8 @@ def main(argv=None):
     X, y = DATASETS[args.dataset](return_X_y=True)
     stratify = None if args.dataset in REGRESSION_DATASETS else y
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.25, stratify=stratify, random_state=args.seed)
+        X, y, test_size=0.25, stratify=stratify, random_state=args.seed
+    )
     scaler = StandardScaler().fit(X_train)
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     if args.estimator == "mlp-regressor":  # standardised targets too (R^2 is unchanged)
@@ -84,8 +108,9 @@ def main(argv=None):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        compile_time = _timed_fit(ours_cls(**dict(params, max_iter=1)),
-                                  X_train[:20], y_train[:20])
+        compile_time = _timed_fit(
+            ours_cls(**dict(params, max_iter=1)), X_train[:20], y_train[:20]
+        )
         models, rows = [], []
         for name, cls in (("skperceptron", ours_cls), ("scikit-learn", theirs_cls)):
             model = cls(**params)
@@ -94,11 +119,15 @@ def main(argv=None):
             rows.append((name, model.score(X_test, y_test), seconds, model.n_iter_))
 
     metric = "test R^2" if args.estimator == "mlp-regressor" else "test accuracy"
-    print(f"skperceptron {__version__}: {ours_cls.__name__}{params} on {args.dataset} "
-          f"({X_train.shape[0]} train / {X_test.shape[0]} test samples, "
-          f"{X.shape[1]} features, standardised)")
-    print(f"numba compile or cache load (first call, measured apart): "
-          f"{compile_time:.2f} s")
+    print(
+        f"skperceptron {__version__}: {ours_cls.__name__}{params} on {args.dataset} "
+        f"({X_train.shape[0]} train / {X_test.shape[0]} test samples, "
+        f"{X.shape[1]} features, standardised)"
+    )
+    print(
+        f"numba compile or cache load (first call, measured apart): "
+        f"{compile_time:.2f} s"
+    )
     print(f"{'library':<14}{metric:>15}{'fit time [s]':>14}{'epochs':>8}")
     for name, score, seconds, epochs in rows:
         print(f"{name:<14}{score:>15.4f}{seconds:>14.3f}{epochs:>8}")

@@ -27,8 +27,9 @@ class FitProgress:
     def __init__(self, estimator, X, y, max_epochs, snapshot):
         self.estimator, self.X, self.y, self.snapshot = estimator, X, y, snapshot
         self.context = self.epoch = None
-        wanted = (getattr(estimator, "_skl_callbacks", None)
-                  or hasattr(estimator, "_parent_callback_ctx"))
+        wanted = getattr(estimator, "_skl_callbacks", None) or hasattr(
+            estimator, "_parent_callback_ctx"
+        )
         if wanted and hasattr(estimator, "_init_callback_context"):
             self.context = estimator._init_callback_context(max_subtasks=max_epochs)
             self.context.call_on_fit_task_begin(estimator=estimator, X=X, y=y)
@@ -36,21 +37,28 @@ class FitProgress:
     def begin_epoch(self):
         if self.context is not None:
             self.epoch = self.context.subcontext(task_name="epoch")
-            self.epoch.call_on_fit_task_begin(estimator=self.estimator, X=self.X,
-                                              y=self.y)
+            self.epoch.call_on_fit_task_begin(
+                estimator=self.estimator, X=self.X, y=self.y
+            )
 
     def end_epoch(self):
         """Report the finished epoch; True when a callback asks to stop."""
         if self.epoch is None:
             return False
         stop = self.epoch.call_on_fit_task_end(
-            estimator=self.estimator, X=self.X, y=self.y,
-            reconstruction_attributes=self.snapshot)
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
+            reconstruction_attributes=self.snapshot,
+        )
         self.epoch = None
         return bool(stop)
 
     def end(self):
         if self.context is not None:
             self.context.call_on_fit_task_end(
-                estimator=self.estimator, X=self.X, y=self.y,
-                reconstruction_attributes=self.snapshot)
+                estimator=self.estimator,
+                X=self.X,
+                y=self.y,
+                reconstruction_attributes=self.snapshot,
+            )

@@ -1,7 +1,8 @@
-"""Turning validated X into the tuple the compiled kernels take."""
+"""Input checks shared by the estimators, and validated X in the kernels' form."""
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils.multiclass import unique_labels
 
 from ._sklearn_compat import _check_sample_weight
 
@@ -45,8 +46,33 @@ def check_sample_weight(sample_weight, X, dtype):
     """
     if sample_weight is None:
         return None
-    sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype,
-                                         ensure_non_negative=True)
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=dtype, ensure_non_negative=True
+    )
     if not np.any(sample_weight > 0):  # scikit-learn 1.8 accepts all-zero weights
         raise ValueError("Sample weights must contain at least one non-zero number.")
     return sample_weight
+
+
+def check_partial_fit_first_call(estimator, classes, classes_required=True):
+    """Whether this ``partial_fit`` call is the estimator's first.
+
+    ``classes`` must be given on the first call (unless ``classes_required``
+    is False) and, when given later, equal the fitted ``classes_``: the checks
+    of scikit-learn's ``_check_partial_fit_first_call``, with its messages.
+    The caller sets ``classes_``.
+    """
+    fitted = getattr(estimator, "classes_", None)
+    if classes is None:
+        if fitted is None and classes_required:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return fitted is None
+    classes = unique_labels(classes)
+    if fitted is None:
+        return True
+    if not np.array_equal(fitted, classes):
+        raise ValueError(
+            f"`classes={classes!r}` is not the same as on last call to "
+            f"partial_fit, was: {fitted!r}"
+        )
+    return False

@@ -8,8 +8,11 @@ from sklearn.utils.validation import check_is_fitted
 from ._mlp import MLPClassifier, MLPRegressor
 from ._perceptron import Perceptron
 
-_TWINS = ((SklearnPerceptron, Perceptron), (SklearnMLPClassifier, MLPClassifier),
-          (SklearnMLPRegressor, MLPRegressor))
+_TWINS = (
+    (SklearnPerceptron, Perceptron),
+    (SklearnMLPClassifier, MLPClassifier),
+    (SklearnMLPRegressor, MLPRegressor),
+)
 
 
 def from_sklearn(estimator):
@@ -47,5 +50,6 @@ def from_sklearn(estimator):
             return target_cls._from_sklearn(estimator)
     raise TypeError(
         "from_sklearn takes a fitted sklearn.neural_network.MLPClassifier, "
-        f"MLPRegressor or sklearn.linear_model.Perceptron, not {type(estimator).__name__}."
+        "MLPRegressor or sklearn.linear_model.Perceptron, not "
+        f"{type(estimator).__name__}."
     )

@@ -66,8 +66,9 @@ class SparseCoefMixin:
         self : object
             The fitted estimator.
         """
-        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before "
-                                  "densifying.")
+        check_is_fitted(
+            self, msg="Estimator, %(name)s, must be fitted before densifying."
+        )
         if sp.issparse(self.coef_):
             self.coef_ = self.coef_.toarray()
         return self
@@ -80,7 +81,8 @@ class SparseCoefMixin:
         self : object
             The fitted estimator.
         """
-        check_is_fitted(self, msg="Estimator, %(name)s, must be fitted before "
-                                  "sparsifying.")
+        check_is_fitted(
+            self, msg="Estimator, %(name)s, must be fitted before sparsifying."
+        )
         self.coef_ = sp.csr_matrix(self.coef_)
         return self

@@ -28,7 +28,12 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from ._data import check_sample_weight, kernel_input, prediction_input
+from ._data import (
+    check_partial_fit_first_call,
+    check_sample_weight,
+    kernel_input,
+    prediction_input,
+)
 from ._interop import copy_attributes, not_expressible, shared_params
 from ._kernels import network
 from ._kernels.activations import ACTIVATION_CODES
@@ -48,31 +53,58 @@ from ._transaction import atomic
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _PREDICT_CHUNK_ROWS = 512  # hidden activations of a chunk stay in L2 cache
 _STOCHASTIC_ATTRIBUTES = (
-    "loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_",
-    "validation_loss_curve_", "_no_improvement_count", "_optimizer", "_best_flat",
+    "loss_curve_",
+    "best_loss_",
+    "validation_scores_",
+    "best_validation_score_",
+    "validation_loss_curve_",
+    "_no_improvement_count",
+    "_optimizer",
+    "_best_flat",
 )
 _HIDDEN_ACTIVATIONS = {"identity", "logistic", "tanh", "relu", "softplus"}
 _SKLEARN_HIDDEN = {"identity", "logistic", "tanh", "relu"}
 # What to_sklearn / from_sklearn carry over besides parameters and weights.
 _SKLEARN_ATTRIBUTES = (
-    "n_iter_", "t_", "n_layers_", "n_outputs_", "out_activation_", "loss_",
-    "best_loss_", "loss_curve_", "validation_scores_", "best_validation_score_",
-    "n_features_in_", "feature_names_in_", "classes_", "_label_binarizer",
+    "n_iter_",
+    "t_",
+    "n_layers_",
+    "n_outputs_",
+    "out_activation_",
+    "loss_",
+    "best_loss_",
+    "loss_curve_",
+    "validation_scores_",
+    "best_validation_score_",
+    "n_features_in_",
+    "feature_names_in_",
+    "classes_",
+    "_label_binarizer",
 )
 # The range each regression output activation can reach.
-_OUTPUT_RANGES = {"relu": (0.0, np.inf), "softplus": (0.0, np.inf),
-                  "logistic": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+_OUTPUT_RANGES = {
+    "relu": (0.0, np.inf),
+    "softplus": (0.0, np.inf),
+    "logistic": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+}
 
 
 class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Shared machinery of the multilayer perceptrons. Use the subclasses."""
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [StrOptions(_HIDDEN_ACTIVATIONS), list, tuple],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
@@ -99,11 +131,32 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     @abstractmethod
     def __init__(
-        self, hidden_layer_sizes, activation, solver, alpha, batch_size,
-        learning_rate, learning_rate_init, power_t, max_iter, loss, shuffle,
-        random_state, tol, verbose, warm_start, momentum, nesterovs_momentum,
-        early_stopping, validation_fraction, beta_1, beta_2, epsilon,
-        n_iter_no_change, max_fun, scoring,
+        self,
+        hidden_layer_sizes,
+        activation,
+        solver,
+        alpha,
+        batch_size,
+        learning_rate,
+        learning_rate_init,
+        power_t,
+        max_iter,
+        loss,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+        scoring,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -157,8 +210,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """
         bound = getattr(self, "_bound_views", ())
         current = self.coefs_ + self.intercepts_
-        if (getattr(self, "_flat", None) is None or len(bound) != len(current)
-                or any(a is not b for a, b in zip(current, bound))):
+        if (
+            getattr(self, "_flat", None) is None
+            or len(bound) != len(current)
+            or any(a is not b for a, b in zip(current, bound))
+        ):
             layout = self._layout()
             dtype = np.result_type(*current)
             self._bind(layout.pack(self.coefs_, self.intercepts_, dtype), layout)
@@ -197,8 +253,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         # scikit-learn averages the squared error over outputs (every other
         # loss is summed) while its gradient is the summed loss's
         scale = 1.0 / n_outputs if name == "squared_error" else 1.0
-        return LossSpec(LOSS_CODES[name], float(np.finfo(dtype).eps),
-                        float(getattr(self, "huber_delta", 1.0)), scale)
+        return LossSpec(
+            LOSS_CODES[name],
+            float(np.finfo(dtype).eps),
+            float(getattr(self, "huber_delta", 1.0)),
+            scale,
+        )
 
     # ------------------------------------------------------------- training
     def _hidden_layer_sizes(self):
@@ -219,8 +279,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         # the output layer takes the last hidden layer's factor.
         hidden = self._hidden_activations(self.n_layers_ - 2)
         factors = [2.0 if a == "logistic" else 6.0 for a in hidden]
-        factors.append(factors[-1] if factors else
-                       (2.0 if self.activation == "logistic" else 6.0))
+        factors.append(
+            factors[-1] if factors else (2.0 if self.activation == "logistic" else 6.0)
+        )
         self._bind(glorot_uniform(layout, factors, random_state, dtype), layout)
         self._init_output_bias(Y, sample_weight)
         for name in _STOCHASTIC_ATTRIBUTES:
@@ -276,8 +337,18 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         epochs = (1 if incremental else self.max_iter) if stochastic else 0
         progress = FitProgress(self, X, y, epochs, self._snapshot)
         if stochastic:
-            self._fit_stochastic(X, data, Y, y, sample_weight, spec, loss,
-                                 incremental, random_state, progress)
+            self._fit_stochastic(
+                X,
+                data,
+                Y,
+                y,
+                sample_weight,
+                spec,
+                loss,
+                incremental,
+                random_state,
+                progress,
+            )
         else:
             self._fit_lbfgs(data, Y, sample_weight, spec, loss)
         progress.end()
@@ -285,14 +356,37 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _new_optimizer(self, n_params, dtype):
         if self.solver == "sgd":
-            return SGDOptimizer(n_params, dtype, self.learning_rate_init,
-                                self.learning_rate, self.momentum,
-                                self.nesterovs_momentum, self.power_t)
-        return AdamOptimizer(n_params, dtype, self.learning_rate_init, self.beta_1,
-                             self.beta_2, self.epsilon)
+            return SGDOptimizer(
+                n_params,
+                dtype,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+            )
+        return AdamOptimizer(
+            n_params,
+            dtype,
+            self.learning_rate_init,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
+        )
 
-    def _fit_stochastic(self, X, data, Y, y, sample_weight, spec, loss, incremental,
-                        random_state, progress):
+    def _fit_stochastic(
+        self,
+        X,
+        data,
+        Y,
+        y,
+        sample_weight,
+        spec,
+        loss,
+        incremental,
+        random_state,
+        progress,
+    ):
         """Train ``self._flat`` in place with sgd or adam, one compiled call per epoch.
 
         ``X`` is the validated input (for the validation split), ``data`` its
@@ -311,8 +405,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             raise ValueError("partial_fit does not support early_stopping=True")
         if self.early_stopping:
             train_rows, validation = split_for_validation(
-                X, y, Y, sample_weight, self.validation_fraction,
-                self._validation_strata(Y), random_state,
+                X,
+                y,
+                Y,
+                sample_weight,
+                self.validation_fraction,
+                self._validation_strata(Y),
+                random_state,
             )
         else:
             train_rows, validation = np.arange(Y.shape[0]), None
@@ -320,8 +419,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         n_train = train_rows.shape[0]
         batch_size = check_batch_size(self.batch_size, n_train)
         n_batches = -(-n_train // batch_size)
-        work = network.workspace(spec, batch_size, flat.shape[0], flat.dtype,
-                                 gather_rows=data[1] is None)
+        work = network.workspace(
+            spec, batch_size, flat.shape[0], flat.dtype, gather_rows=data[1] is None
+        )
         sw = np.empty(0, dtype=flat.dtype) if sample_weight is None else sample_weight
         positions = np.arange(n_train, dtype=np.int64)
 
@@ -335,8 +435,17 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 order = train_rows[positions] if validation is not None else positions
                 progress.begin_epoch()
                 total = network.run_epoch(
-                    data, Y, sw, order, batch_size, flat, spec, loss,
-                    optimizer.hyperparameters(self.alpha), optimizer.state(), work,
+                    data,
+                    Y,
+                    sw,
+                    order,
+                    batch_size,
+                    flat,
+                    spec,
+                    loss,
+                    optimizer.hyperparameters(self.alpha),
+                    optimizer.state(),
+                    work,
                 )
                 optimizer.steps_taken(n_batches)
                 self.n_iter_ += 1
@@ -386,8 +495,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if validation is not None:
             # one forward pass on the hold-out serves both the loss and the score
             outputs = self._forward_pass_fast(validation.X, check_input=False)
-            val_loss = outputs_loss(outputs, validation.Y, validation.sample_weight,
-                                    spec.act_codes[-1], loss)
+            val_loss = outputs_loss(
+                outputs,
+                validation.Y,
+                validation.sample_weight,
+                spec.act_codes[-1],
+                loss,
+            )
             self.validation_loss_curve_.append(val_loss)
             score = self._validation_score(validation, val_loss, outputs)
             self.validation_scores_.append(score)
@@ -419,18 +533,24 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """
         if np.isfinite(self.loss_) and np.isfinite(self._flat).all():
             return False
-        cause = (f"The weights or the training loss (last {self.loss_}) became "
-                 f"non-finite at epoch {self.n_iter_}.")
+        cause = (
+            f"The weights or the training loss (last {self.loss_}) became "
+            f"non-finite at epoch {self.n_iter_}."
+        )
         if validation is None:
             raise ValueError(DIVERGENCE_MESSAGE.format(cause=cause))
         self.validation_scores_.append(float("nan"))
         self.validation_loss_curve_.append(float("nan"))
         if np.isfinite(self.best_validation_score_):
-            kept = ("the weights with the best validation score "
-                    f"({self.best_validation_score_:g}) were restored")
+            kept = (
+                "the weights with the best validation score "
+                f"({self.best_validation_score_:g}) were restored"
+            )
         else:
-            kept = ("no epoch improved the validation score, so the initial "
-                    "weights were kept")
+            kept = (
+                "no epoch improved the validation score, so the initial "
+                "weights were kept"
+            )
         warnings.warn(
             f"Training diverged: {cause} Training stopped there and {kept}. Scale X "
             "(for example with StandardScaler) or lower learning_rate_init.",
@@ -441,8 +561,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit_lbfgs(self, data, Y, sample_weight, spec, loss):
         """Full-batch L-BFGS-B on the flat vector (scipy drives, numba evaluates)."""
         flat = self._flat
-        work = network.workspace(spec, Y.shape[0], flat.shape[0], flat.dtype,
-                                 gather_rows=False)
+        work = network.workspace(
+            spec, Y.shape[0], flat.shape[0], flat.dtype, gather_rows=False
+        )
         sw = np.empty(0, dtype=flat.dtype) if sample_weight is None else sample_weight
         # L-BFGS needs a value and gradient of one function: the loss as the
         # kernels sum it (scale 1); loss_ is reported on scikit-learn's scale.
@@ -450,24 +571,41 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
         def objective(x):
             flat[...] = x
-            value = network.loss_and_gradient(data, Y, sw, flat, spec, summed,
-                                              self.alpha, work)
+            value = network.loss_and_gradient(
+                data, Y, sw, flat, spec, summed, self.alpha, work
+            )
             return value, work.grad.astype(np.float64)
 
-        result = minimize_lbfgs(objective, flat.astype(np.float64), self.max_iter,
-                                self.max_fun, self.tol, self.verbose)
+        result = minimize_lbfgs(
+            objective,
+            flat.astype(np.float64),
+            self.max_iter,
+            self.max_fun,
+            self.tol,
+            self.verbose,
+        )
         self.n_iter_ = min(result.nit, self.max_iter)
         flat[...] = result.x
-        self.loss_ = float(result.fun) if loss.scale == 1.0 else float(
-            network.loss_and_gradient(data, Y, sw, flat, spec, loss, self.alpha, work))
+        self.loss_ = (
+            float(result.fun)
+            if loss.scale == 1.0
+            else float(
+                network.loss_and_gradient(
+                    data, Y, sw, flat, spec, loss, self.alpha, work
+                )
+            )
+        )
         if not np.isfinite(self.loss_) or not np.isfinite(flat).all():
-            raise ValueError(DIVERGENCE_MESSAGE.format(
-                cause=f"The L-BFGS loss became {self.loss_}."))
+            raise ValueError(
+                DIVERGENCE_MESSAGE.format(cause=f"The L-BFGS loss became {self.loss_}.")
+            )
 
     def _snapshot(self):
         """Fitted attributes of the current weights (for callbacks' model copies)."""
-        return {"coefs_": [c.copy() for c in self.coefs_],
-                "intercepts_": [b.copy() for b in self.intercepts_]}
+        return {
+            "coefs_": [c.copy() for c in self.coefs_],
+            "intercepts_": [b.copy() for b in self.intercepts_],
+        }
 
     def _weigh_classes(self, y, sample_weight, incremental, dtype):
         """Sample weights times class weights (regressors: unchanged)."""
@@ -513,8 +651,17 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
         flat = self._current_flat()  # also rebinds coefs_/intercepts_ as its views
         codes = [ACTIVATION_CODES[name] for name in self._activations(self.n_layers_)]
-        return network.predict(prediction_input(X, flat.dtype), self.coefs_,
-                               self.intercepts_, codes, _PREDICT_CHUNK_ROWS)
+        return network.predict(
+            prediction_input(X, flat.dtype),
+            self.coefs_,
+            self.intercepts_,
+            codes,
+            _PREDICT_CHUNK_ROWS,
+        )
+
+    def _predict(self, X, check_input=True):
+        """Predictions for X: ``_decode`` of the network's outputs."""
+        return self._decode(self._forward_pass_fast(X, check_input=check_input))
 
     def _validation_score(self, validation, validation_loss, outputs):
         """Early stopping's score (higher is better), per ``scoring``.
@@ -572,14 +719,15 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     @classmethod
     def _from_sklearn(cls, estimator):
-        """This class's model equal to a fitted scikit-learn MLP (see ``from_sklearn``)."""
+        """The model equal to a fitted scikit-learn MLP (see ``from_sklearn``)."""
         converted = cls(**shared_params(estimator, cls))
         copy_attributes(estimator, converted, _SKLEARN_ATTRIBUTES)
         units = [estimator.coefs_[0].shape[0]] + [c.shape[1] for c in estimator.coefs_]
         layout = ParamLayout(tuple(int(u) for u in units))
         dtype = np.result_type(*estimator.coefs_)
-        converted._bind(layout.pack(estimator.coefs_, estimator.intercepts_, dtype),
-                        layout)
+        converted._bind(
+            layout.pack(estimator.coefs_, estimator.intercepts_, dtype), layout
+        )
         return converted
 
     def __sklearn_tags__(self):
@@ -588,7 +736,18 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return tags
 
 
-_COMMON_PARAMETERS = """hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    """Multilayer perceptron classifier trained by backpropagation.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
+    same parameters, attributes and results, with the forward pass, backward
+    pass and optimizer running in numba-compiled kernels. Binary problems use
+    one logistic output, multilabel problems independent logistic outputs and
+    multiclass problems softmax with cross-entropy.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of neurons in the ith hidden layer.
 
     activation : str or sequence of str, default='relu'
@@ -671,14 +830,25 @@ _COMMON_PARAMETERS = """hidden_layer_sizes : array-like of shape (n_layers - 2,)
         Epochs without ``tol`` improvement tolerated before stopping.
 
     max_fun : int, default=15000
-        Maximum number of loss evaluations of lbfgs.{extra}
+        Maximum number of loss evaluations of lbfgs.
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplying the sample weights as in
+        scikit-learn's linear models. 'balanced' uses
+        ``n_samples / (n_classes * count(class))`` (weighted counts). Binary and
+        multiclass targets only; with 'balanced', partial_fit is unavailable.
 
     scoring : str, callable or None, default=None
         Early stopping's validation score: None for scikit-learn's (accuracy
         for classifiers, R^2 for regressors), 'loss' for minus the validation
-        loss, or any scikit-learn scorer name or callable."""
+        loss, or any scikit-learn scorer name or callable.
 
-_COMMON_ATTRIBUTES = """loss_ : float
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    loss_ : float
         The loss of the last epoch (or at the lbfgs solution), L2 term included.
 
     best_loss_ : float or None
@@ -722,49 +892,7 @@ _COMMON_ATTRIBUTES = """loss_ : float
         Number of output units.
 
     out_activation_ : str
-        Activation of the output layer."""
-
-
-_CLASS_WEIGHT_DOC = """
-
-    class_weight : dict, 'balanced' or None, default=None
-        Weights of the classes, multiplying the sample weights as in
-        scikit-learn's linear models. 'balanced' uses
-        ``n_samples / (n_classes * count(class))`` (weighted counts). Binary and
-        multiclass targets only; with 'balanced', partial_fit is unavailable."""
-
-_REGRESSION_OUTPUT_DOC = """
-
-    huber_delta : float, default=1.0
-        Residual size where the Huber loss turns from quadratic to linear.
-
-    out_activation : {'identity', 'relu', 'softplus', 'logistic', 'tanh'}, default='identity'
-        Output activation: relu or softplus for non-negative targets, logistic
-        for targets in [0, 1], tanh for targets in [-1, 1]. Targets outside the
-        reachable range raise a ValueError. The output biases start where the
-        activation gives the mean target. Ignored by (and must stay 'identity'
-        for) the Poisson loss, which uses an exp output."""
-
-
-class MLPClassifier(ClassifierMixin, BaseMLP):
-    __doc__ = f"""Multilayer perceptron classifier trained by backpropagation.
-
-    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
-    same parameters, attributes and results, with the forward pass, backward
-    pass and optimizer running in numba-compiled kernels. Binary problems use
-    one logistic output, multilabel problems independent logistic outputs and
-    multiclass problems softmax with cross-entropy.
-
-    Parameters
-    ----------
-    {_COMMON_PARAMETERS.replace("{extra}", _CLASS_WEIGHT_DOC)}
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-
-    {_COMMON_ATTRIBUTES}
+        Activation of the output layer.
 
     See Also
     --------
@@ -784,25 +912,60 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     """
 
     def __init__(
-        self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-        alpha=0.0001, batch_size="auto", learning_rate="constant",
-        learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-        random_state=None, tol=1e-4, verbose=False, warm_start=False,
-        momentum=0.9, nesterovs_momentum=True, early_stopping=False,
-        validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-        n_iter_no_change=10, max_fun=15000, class_weight=None, scoring=None,
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        class_weight=None,
+        scoring=None,
     ):
         self.class_weight = class_weight
         super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation,
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, loss="log_loss", shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            loss="log_loss",
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
             scoring=scoring,
         )
 
@@ -816,22 +979,29 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if self.class_weight is None:
             return sample_weight
         if self._label_binarizer.y_type_.startswith("multilabel"):
-            raise ValueError("class_weight is not supported for multilabel targets; "
-                             "pass sample_weight instead.")
+            raise ValueError(
+                "class_weight is not supported for multilabel targets; "
+                "pass sample_weight instead."
+            )
         index = np.searchsorted(self.classes_, y)
         if self.class_weight == "balanced":
             # n / (n_classes * count), counting weighted samples, so that a
             # sample of weight 2 counts as two copies of it
-            counts = np.bincount(index, weights=sample_weight,
-                                 minlength=len(self.classes_))
+            counts = np.bincount(
+                index, weights=sample_weight, minlength=len(self.classes_)
+            )
             weights = counts.sum() / (len(self.classes_) * np.maximum(counts, 1e-300))
         else:
-            weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+            weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y
+            )
         per_sample = weights[index].astype(dtype)
         return per_sample if sample_weight is None else per_sample * sample_weight
 
     def _output_activation(self):
-        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+        return (
+            "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+        )
 
     def _validation_strata(self, Y):
         # scikit-learn stratifies the early-stopping split of a single-output
@@ -840,8 +1010,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-            dtype=(np.float64, np.float32), reset=reset,
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -878,7 +1053,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             )
         return True
 
-    @available_if(lambda est: est._check_solver() and est._check_partial_fit_class_weight())
+    @available_if(
+        lambda est: est._check_solver() and est._check_partial_fit_class_weight()
+    )
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
@@ -903,7 +1080,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return atomic(self, self._partial_fit, X, y, sample_weight, classes)
 
     def _partial_fit(self, X, y, sample_weight, classes):
-        if self._first_partial_fit_call(classes):
+        if check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
                 self._label_binarizer.fit(y)
@@ -911,25 +1088,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 self._label_binarizer.fit(classes)
             self.classes_ = self._label_binarizer.classes_
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
-
-    def _first_partial_fit_call(self, classes):
-        fitted_classes = getattr(self, "classes_", None)
-        if classes is None:
-            if fitted_classes is None:
-                raise ValueError("classes must be passed on the first call to partial_fit.")
-            return False
-        classes = unique_labels(classes)
-        if fitted_classes is not None:
-            if not np.array_equal(fitted_classes, classes):
-                raise ValueError(
-                    f"`classes={classes!r}` is not the same as on last call to "
-                    f"partial_fit, was: {fitted_classes!r}"
-                )
-            return False
-        return True
-
-    def _predict(self, X, check_input=True):
-        return self._decode(self._forward_pass_fast(X, check_input=check_input))
 
     def _decode(self, outputs):
         """Class labels (or label indicators) from the output layer."""
@@ -999,7 +1157,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
-    __doc__ = f"""Multilayer perceptron regressor trained by backpropagation.
+    """Multilayer perceptron regressor trained by backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
     same parameters, attributes and results, with the forward pass, backward
@@ -1007,7 +1165,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     Parameters
     ----------
-    loss : {{'squared_error', 'absolute_error', 'huber', 'poisson'}}, default='squared_error'
+    loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, \
+            default='squared_error'
         Half squared error, absolute error, Huber loss (quadratic for residuals
         up to ``huber_delta``, linear beyond: robust to outliers), or half
         Poisson deviance with an exp output. With several outputs the squared
@@ -1017,11 +1176,154 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         summed over outputs, and lbfgs minimises that summed loss, so that its
         value and gradient belong to one function.
 
-    {_COMMON_PARAMETERS.replace("{extra}", _REGRESSION_OUTPUT_DOC)}
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of neurons in the ith hidden layer.
+
+    activation : str or sequence of str, default='relu'
+        Activation of the hidden layers, one of 'identity' (``x``), 'logistic'
+        (``1 / (1 + exp(-x))``), 'tanh', 'relu' (``max(0, x)``) or 'softplus'
+        (``log(1 + exp(x))``, a smooth relu). A sequence gives one name per
+        hidden layer.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        Weight optimizer: quasi-Newton L-BFGS-B (full batch), stochastic
+        gradient descent, or Adam.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty, divided by the (batch) sample count when
+        added to the loss.
+
+    batch_size : int or 'auto', default='auto'
+        Minibatch size of the stochastic solvers; ``'auto'`` is
+        ``min(200, n_samples)``. Ignored by lbfgs.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule of ``solver='sgd'``: constant; divided by
+        ``(t + 1) ** power_t`` after each epoch, ``t`` counting samples seen;
+        or divided by 5 whenever ``n_iter_no_change`` epochs fail to improve.
+
+    learning_rate_init : float, default=0.001
+        Initial learning rate of sgd and adam.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (sgd, adam) or iterations (lbfgs).
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples before each epoch (sgd, adam).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the early-stopping split and the
+        shuffling. The draws are made in scikit-learn's order, so the same seed
+        gives the same network as ``sklearn.neural_network``.
+
+    tol : float, default=1e-4
+        Training stops when the loss (or validation score) fails to improve by
+        at least ``tol`` for ``n_iter_no_change`` consecutive epochs.
+
+    verbose : bool, default=False
+        Whether to print the loss after each epoch.
+
+    warm_start : bool, default=False
+        Reuse the previous solution as initialisation (a new optimizer is
+        created; ``loss_curve_`` keeps growing).
+
+    momentum : float, default=0.9
+        Momentum of sgd, in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Whether sgd uses Nesterov's momentum.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified for
+        single-output classification), stop when its score stops improving,
+        and restore the best weights. sgd and adam only. A loss or weights
+        becoming non-finite also stop training then, with a ConvergenceWarning
+        and the best weights restored (without early stopping: a ValueError).
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+
+    beta_1 : float, default=0.9
+        Adam's decay rate of the first moment, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Adam's decay rate of the second moment, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+
+    n_iter_no_change : int, default=10
+        Epochs without ``tol`` improvement tolerated before stopping.
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of lbfgs.
+
+    huber_delta : float, default=1.0
+        Residual size where the Huber loss turns from quadratic to linear.
+
+    out_activation : {'identity', 'relu', 'softplus', 'logistic', 'tanh'}, \
+            default='identity'
+        Output activation: relu or softplus for non-negative targets, logistic
+        for targets in [0, 1], tanh for targets in [-1, 1]. Targets outside the
+        reachable range raise a ValueError. The output biases start where the
+        activation gives the mean target. Ignored by (and must stay 'identity'
+        for) the Poisson loss, which uses an exp output.
+
+    scoring : str, callable or None, default=None
+        Early stopping's validation score: None for scikit-learn's (accuracy
+        for classifiers, R^2 for regressors), 'loss' for minus the validation
+        loss, or any scikit-learn scorer name or callable.
 
     Attributes
     ----------
-    {_COMMON_ATTRIBUTES}
+    loss_ : float
+        The loss of the last epoch (or at the lbfgs solution), L2 term included.
+
+    best_loss_ : float or None
+        Lowest training loss reached (sgd, adam without early stopping).
+
+    loss_curve_ : list of float
+        Loss of each epoch (sgd, adam).
+
+    validation_scores_ : list of float or None
+        Validation score of each epoch when ``early_stopping=True``.
+
+    best_validation_score_ : float or None
+        Best validation score when ``early_stopping=True``.
+
+    validation_loss_curve_ : list of float
+        Loss on the validation set (without the L2 term) after each epoch,
+        when ``early_stopping=True``.
+
+    t_ : int
+        Number of training samples seen by the solver.
+
+    coefs_ : list of ndarray of shape (n_fan_in, n_fan_out)
+        Weight matrices, views into one flat parameter vector.
+
+    intercepts_ : list of ndarray of shape (n_fan_out,)
+        Bias vectors, views into the same vector.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    n_iter_ : int
+        Number of epochs (or lbfgs iterations) run by the last fit call.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Activation of the output layer.
 
     See Also
     --------
@@ -1046,27 +1348,63 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     }
 
     def __init__(
-        self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
-        solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
-        learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
-        random_state=None, tol=1e-4, verbose=False, warm_start=False,
-        momentum=0.9, nesterovs_momentum=True, early_stopping=False,
-        validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-        n_iter_no_change=10, max_fun=15000, huber_delta=1.0,
-        out_activation="identity", scoring=None,
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        huber_delta=1.0,
+        out_activation="identity",
+        scoring=None,
     ):
         self.huber_delta = huber_delta
         self.out_activation = out_activation
         super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation,
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, loss=loss, shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            loss=loss,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
             scoring=scoring,
         )
 
@@ -1122,8 +1460,14 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-            y_numeric=True, dtype=(np.float64, np.float32), reset=reset,
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -1156,9 +1500,6 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             The updated estimator.
         """
         return atomic(self, self._fit, X, y, sample_weight, incremental=True)
-
-    def _predict(self, X, check_input=True):
-        return self._decode(self._forward_pass_fast(X, check_input=check_input))
 
     @staticmethod
     def _decode(outputs):

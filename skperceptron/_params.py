@@ -50,7 +50,11 @@ class ParamLayout:
 
     def views(self, flat):
         """Return ``(coefs, intercepts)``: lists of views into ``flat``."""
-        c_off, i_off, units = self.coef_offsets, self.intercept_offsets, self.layer_units
+        c_off, i_off, units = (
+            self.coef_offsets,
+            self.intercept_offsets,
+            self.layer_units,
+        )
         coefs = [
             flat[c_off[i] : c_off[i + 1]].reshape(units[i], units[i + 1])
             for i in range(self.n_weights)
@@ -85,8 +89,9 @@ def _kernel_spec(layout, activations):
     units = np.asarray(layout.layer_units, dtype=np.int64)
     codes = np.asarray([ACTIVATION_CODES[a] for a in activations], dtype=np.int64)
     unit_cum = np.concatenate([[0, 0], np.cumsum(units[1:])]).astype(np.int64)
-    return NetworkSpec(units, layout.coef_offsets, layout.intercept_offsets, codes,
-                       unit_cum)
+    return NetworkSpec(
+        units, layout.coef_offsets, layout.intercept_offsets, codes, unit_cum
+    )
 
 
 def glorot_uniform(layout, init_factors, random_state, dtype):

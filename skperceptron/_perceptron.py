@@ -14,29 +14,41 @@ from sklearn.linear_model import Perceptron as SklearnPerceptron
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from ._data import check_sample_weight, kernel_input
+from ._data import check_partial_fit_first_call, check_sample_weight, kernel_input
 from ._interop import copy_attributes, not_expressible, shared_params
+from ._kernels import perceptron as kernel
 from ._linear_model import LinearClassifierMixin, SparseCoefMixin
 from ._sklearn_compat import Interval, StrOptions, _fit_context
-from ._kernels import perceptron as kernel
 from ._transaction import atomic
 
-_PENALTIES = {None: kernel.NO_PENALTY, "l2": kernel.L2, "l1": kernel.L1,
-              "elasticnet": kernel.ELASTICNET}
+_PENALTIES = {
+    None: kernel.NO_PENALTY,
+    "l2": kernel.L2,
+    "l1": kernel.L1,
+    "elasticnet": kernel.ELASTICNET,
+}
 _MAX_INT = np.iinfo(np.int32).max
 # What to_sklearn / from_sklearn carry over besides parameters and weights.
-_SKLEARN_ATTRIBUTES = ("n_iter_", "t_", "n_features_in_", "feature_names_in_",
-                       "classes_")
-_DIVERGED = ("Floating-point under-/overflow occurred at epoch #{}. Scaling input "
-             "data with StandardScaler or MinMaxScaler might help.")
+_SKLEARN_ATTRIBUTES = (
+    "n_iter_",
+    "t_",
+    "n_features_in_",
+    "feature_names_in_",
+    "classes_",
+)
+_DIVERGED = (
+    "Floating-point under-/overflow occurred at epoch #{}. Scaling input "
+    "data with StandardScaler or MinMaxScaler might help."
+)
 
 
-class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
-                 BaseEstimator):
+class Perceptron(
+    CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin, BaseEstimator
+):
     """A layer of threshold logic units trained by Rosenblatt's perceptron rule.
 
     Each output is a threshold logic unit (TLU): a weighted sum of all inputs
@@ -163,12 +175,28 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         "average": [Interval(Integral, 0, None, closed="neither"), "boolean"],
     }
 
-    def __init__(self, *, penalty=None, alpha=0.0001, l1_ratio=0.15,
-                 fit_intercept=True, max_iter=1000, tol=1e-3, shuffle=True,
-                 verbose=0, eta0=1.0, n_jobs=None, random_state=0,
-                 early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
-                 class_weight=None, warm_start=False, multi_class="ovr",
-                 average=False):
+    def __init__(
+        self,
+        *,
+        penalty=None,
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-3,
+        shuffle=True,
+        verbose=0,
+        eta0=1.0,
+        n_jobs=None,
+        random_state=0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        class_weight=None,
+        warm_start=False,
+        multi_class="ovr",
+        average=False,
+    ):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -190,8 +218,16 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
 
     # ------------------------------------------------------------ targets
     def _validate(self, X, y, reset):
-        X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True,
-                             dtype=[np.float64, np.float32], order="C", reset=reset)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            multi_output=True,
+            dtype=[np.float64, np.float32],
+            order="C",
+            reset=reset,
+        )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -204,12 +240,16 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         """Per-unit +1/-1 targets (OvR, multilabel) or class indices (multinomial)."""
         if y.ndim == 2:
             if not self._is_multilabel():
-                raise ValueError("y is a 2-D indicator matrix, but the model was "
-                                 "fitted on 1-D class labels.")
+                raise ValueError(
+                    "y is a 2-D indicator matrix, but the model was "
+                    "fitted on 1-D class labels."
+                )
             return (np.where(y > 0, 1, -1).astype(np.int8), np.empty(0, np.int64))
         if self._is_multilabel():
-            raise ValueError("The model was fitted on multilabel targets; y must be "
-                             "a 2-D indicator matrix.")
+            raise ValueError(
+                "The model was fitted on multilabel targets; y must be "
+                "a 2-D indicator matrix."
+            )
         unseen = np.setdiff1d(np.unique(y), self.classes_)
         if unseen.size:
             raise ValueError(f"`y` has classes not in `self.classes_`: {unseen}.")
@@ -217,14 +257,19 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         if self._multinomial():
             return np.empty((0, 0), np.int8), index.astype(np.int64)
         if len(self.classes_) == 2:
-            return np.where(index == 1, 1, -1).astype(np.int8)[:, None], np.empty(0, np.int64)
+            return np.where(index == 1, 1, -1).astype(np.int8)[:, None], np.empty(
+                0, np.int64
+            )
         signs = -np.ones((y.shape[0], len(self.classes_)), dtype=np.int8)
         signs[np.arange(y.shape[0]), index] = 1
         return signs, np.empty(0, np.int64)
 
     def _ovr_multiclass(self):
-        return not self._is_multilabel() and not self._multinomial() and \
-            len(self.classes_) > 2
+        return (
+            not self._is_multilabel()
+            and not self._multinomial()
+            and len(self.classes_) > 2
+        )
 
     def _shuffle_seeds(self, n_orders):
         """scikit-learn's SGD shuffle seeds: one per order (per unit fitted alone).
@@ -234,8 +279,10 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         """
         random_state = check_random_state(self.random_state)
         if n_orders > 1:
-            states = [np.random.RandomState(seed)
-                      for seed in random_state.randint(_MAX_INT, size=n_orders)]
+            states = [
+                np.random.RandomState(seed)
+                for seed in random_state.randint(_MAX_INT, size=n_orders)
+            ]
         else:
             states = [random_state]
         seeds = []
@@ -245,8 +292,11 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         return seeds
 
     def _multinomial(self):
-        return (self.multi_class == "multinomial" and not self._is_multilabel()
-                and len(self.classes_) > 2)
+        return (
+            self.multi_class == "multinomial"
+            and not self._is_multilabel()
+            and len(self.classes_) > 2
+        )
 
     def _set_classes(self, y, classes=None):
         if y.ndim == 2:
@@ -258,8 +308,10 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         self._target_kind = "classes"
         self.classes_ = np.unique(y if classes is None else classes)
         if len(self.classes_) < 2:
-            raise ValueError("The number of classes has to be greater than one; got "
-                             f"{len(self.classes_)} class")
+            raise ValueError(
+                "The number of classes has to be greater than one; got "
+                f"{len(self.classes_)} class"
+            )
 
     def _unit_weights(self, y):
         """(weight_pos, weight_neg) per unit, as scikit-learn's OvR applies them."""
@@ -310,9 +362,11 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         self.t_ = 1.0
         self._train(X, y, sample_weight, units, self.max_iter, partial=False)
         if self.tol is not None and self.n_iter_ == self.max_iter:
-            warnings.warn("Maximum number of iteration reached before convergence. "
-                          "Consider increasing max_iter to improve the fit.",
-                          ConvergenceWarning)
+            warnings.warn(
+                "Maximum number of iteration reached before convergence. "
+                "Consider increasing max_iter to improve the fit.",
+                ConvergenceWarning,
+            )
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -339,20 +393,13 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         return atomic(self, self._partial_fit, X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):
-        first_call = not hasattr(self, "classes_")
-        X, y = self._validate(X, y, reset=first_call)
-        if first_call:
-            if classes is None and y.ndim == 1:
-                raise ValueError("classes must be passed on the first call to "
-                                 "partial_fit.")
+        X, y = self._validate(X, y, reset=not hasattr(self, "classes_"))
+        # multilabel targets (2-D y) give their classes themselves
+        if check_partial_fit_first_call(self, classes, classes_required=y.ndim == 1):
             self._set_classes(y, classes)
             units = self._new_units(X, None, None)
             self.t_ = 1.0
         else:
-            if classes is not None and not np.array_equal(np.unique(classes),
-                                                          self.classes_):
-                raise ValueError(f"`classes={np.unique(classes)}` is not the same as "
-                                 f"on last call to partial_fit, was: {self.classes_}")
             units = self._stored_units(X.dtype)
         self._train(X, y, sample_weight, units, 1, partial=True)
         return self
@@ -369,8 +416,11 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         coef = np.zeros((n_units, n_features), dtype=X.dtype)
         intercept = np.zeros(n_units)
         if coef_init is not None:
-            coef_init = np.asarray(coef_init, dtype=X.dtype).reshape(-1, n_features) \
-                if np.size(coef_init) == n_units * n_features else np.asarray(coef_init)
+            coef_init = (
+                np.asarray(coef_init, dtype=X.dtype).reshape(-1, n_features)
+                if np.size(coef_init) == n_units * n_features
+                else np.asarray(coef_init)
+            )
             if coef_init.shape != coef.shape:
                 raise ValueError("Provided coef_init does not match dataset.")
             coef[...] = coef_init
@@ -382,8 +432,12 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         return kernel.new_units(coef, intercept, self._averaging(), self._l1())
 
     def _stored_units(self, dtype):
-        units = kernel.new_units(self._standard_coef.astype(dtype),
-                                 self._standard_intercept, self._averaging(), self._l1())
+        units = kernel.new_units(
+            self._standard_coef.astype(dtype),
+            self._standard_intercept,
+            self._averaging(),
+            self._l1(),
+        )
         if self._averaging() and hasattr(self, "_average_sum"):
             units.avg_sum[...] = self._average_sum
             units.b_sum[...] = self._average_intercept_sum
@@ -400,8 +454,10 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
     def _train(self, X, y, sample_weight, units, max_iter, partial):
         sample_weight = check_sample_weight(sample_weight, X, np.float64)
         if X.shape[1] != units.V.shape[1]:
-            raise ValueError(f"Number of features {X.shape[1]} does not match "
-                             f"previous data {units.V.shape[1]}.")
+            raise ValueError(
+                f"Number of features {X.shape[1]} does not match "
+                f"previous data {units.V.shape[1]}."
+            )
         targets, labels = self._encode(y)
         weight_pos, weight_neg = self._unit_weights(y)
         units = units._replace(weight_pos=weight_pos, weight_neg=weight_neg)
@@ -411,15 +467,19 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         if self.early_stopping and not partial:
             stratify = None if y.ndim == 2 else y
             rows, val = train_test_split(
-                np.arange(n_samples), test_size=self.validation_fraction,
-                random_state=check_random_state(self.random_state), stratify=stratify)
+                np.arange(n_samples),
+                test_size=self.validation_fraction,
+                random_state=check_random_state(self.random_state),
+                stratify=stratify,
+            )
             train = np.zeros(n_samples, dtype=bool)
             train[rows] = True
             validation = (X[val], y[val])
         n_train = n_samples if train is None else int(train.sum())
         data = kernel_input(X, X.dtype)
         samples = kernel.Samples(
-            targets, labels, np.empty(0) if sample_weight is None else sample_weight)
+            targets, labels, np.empty(0) if sample_weight is None else sample_weight
+        )
         n_units = units.V.shape[0]
         # scikit-learn fits one-vs-rest units one after another, each visiting
         # the samples in its own shuffled order; every other kind of model (and
@@ -427,28 +487,45 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         per_unit = self.shuffle and self._ovr_multiclass()
         seeds = self._shuffle_seeds(n_units if per_unit else 1)
         indices = [np.arange(n_samples, dtype=np.int64) for _ in seeds]
-        unit_samples = ([samples._replace(targets=np.ascontiguousarray(targets[:, k:k + 1]))
-                         for k in range(n_units)] if per_unit else None)
+        unit_samples = (
+            [
+                samples._replace(targets=np.ascontiguousarray(targets[:, k : k + 1]))
+                for k in range(n_units)
+            ]
+            if per_unit
+            else None
+        )
         # the step counter (scikit-learn's t_) and accumulated L1 penalty, per order
         step = [int(self.t_)] * len(seeds)
         l1_total = [0.0] * len(seeds)
         rule = kernel.Rule(
-            fit_intercept=bool(self.fit_intercept), eta=float(self.eta0),
-            alpha=float(self.alpha), l1_ratio=self._l1_ratio(),
-            penalty=_PENALTIES[self.penalty], averaging=self._averaging(),
-            avg_start=int(self.average) if self._averaging() else np.iinfo(np.int64).max,
+            fit_intercept=bool(self.fit_intercept),
+            eta=float(self.eta0),
+            alpha=float(self.alpha),
+            l1_ratio=self._l1_ratio(),
+            penalty=_PENALTIES[self.penalty],
+            averaging=self._averaging(),
+            avg_start=int(self.average)
+            if self._averaging()
+            else np.iinfo(np.int64).max,
         )
         stopper = _Stopper(
-            1 if self._multinomial() else n_units, self.tol, self.n_iter_no_change,
-            stop_when_error_free=self.penalty is None and not self._averaging())
-        progress = FitProgress(self, X, y, max_iter,
-                               lambda: self._export(units, step) or self._snapshot())
+            1 if self._multinomial() else n_units,
+            self.tol,
+            self.n_iter_no_change,
+            stop_when_error_free=self.penalty is None and not self._averaging(),
+        )
+        progress = FitProgress(
+            self, X, y, max_iter, lambda: self._export(units, step) or self._snapshot()
+        )
 
         self.n_iter_ = 0
         for _ in range(max_iter):
             progress.begin_epoch()
-            stats = kernel.EpochStats(np.zeros((n_units, 2)),  # loss, penalty term
-                                      np.zeros(n_units, dtype=np.int64))
+            stats = kernel.EpochStats(
+                np.zeros((n_units, 2)),  # loss, penalty term
+                np.zeros(n_units, dtype=np.int64),
+            )
             orders = []
             for index, seed in zip(indices, seeds):
                 if self.shuffle:
@@ -457,20 +534,32 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
             if per_unit:
                 for k in np.flatnonzero(units.active):
                     step[k], l1_total[k] = kernel.perceptron_epoch(
-                        data, orders[k], unit_samples[k], kernel.unit_slice(units, k),
-                        rule, step[k], l1_total[k],
-                        kernel.EpochStats(*(a[k:k + 1] for a in stats)))
+                        data,
+                        orders[k],
+                        unit_samples[k],
+                        kernel.unit_slice(units, k),
+                        rule,
+                        step[k],
+                        l1_total[k],
+                        kernel.EpochStats(*(a[k : k + 1] for a in stats)),
+                    )
             else:
                 step[0], l1_total[0] = kernel.perceptron_epoch(
-                    data, orders[0], samples, units, rule, step[0], l1_total[0], stats)
+                    data, orders[0], samples, units, rule, step[0], l1_total[0], stats
+                )
             self.n_iter_ += 1
-            if not (np.isfinite(units.V).all() and np.isfinite(units.b).all()
-                    and np.isfinite(stats.loss).all()):
+            if not (
+                np.isfinite(units.V).all()
+                and np.isfinite(units.b).all()
+                and np.isfinite(stats.loss).all()
+            ):
                 raise ValueError(_DIVERGED.format(self.n_iter_))
             if self.verbose:
-                print(f"-- Epoch {self.n_iter_}\nMistakes: {int(stats.mistakes.sum())}, "
-                      f"Avg. loss: {stats.loss[:, 0].sum() / n_train:f}, "
-                      f"Active units: {int(units.active.sum())}, T: {max(step)}")
+                print(
+                    f"-- Epoch {self.n_iter_}\nMistakes: {int(stats.mistakes.sum())}, "
+                    f"Avg. loss: {stats.loss[:, 0].sum() / n_train:f}, "
+                    f"Active units: {int(units.active.sum())}, T: {max(step)}"
+                )
             if partial:
                 progress.end_epoch()
                 break
@@ -497,8 +586,9 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
         shared by all units, or one per unit.
         """
         if units.q.shape[1]:
-            pending = np.broadcast_to(np.asarray(l1_total, dtype=np.float64),
-                                      units.scale.shape).copy()
+            pending = np.broadcast_to(
+                np.asarray(l1_total, dtype=np.float64), units.scale.shape
+            ).copy()
             kernel.flush_l1(units, pending)
 
     def _export(self, units, step):
@@ -557,7 +647,7 @@ class Perceptron(CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin,
 
     @classmethod
     def _from_sklearn(cls, estimator):
-        """The model equal to a fitted scikit-learn Perceptron (see ``from_sklearn``)."""
+        """The model equal to a fitted scikit-learn Perceptron, for ``from_sklearn``."""
         converted = cls(**shared_params(estimator, cls))
         copy_attributes(estimator, converted, _SKLEARN_ATTRIBUTES)
         coef = estimator.coef_

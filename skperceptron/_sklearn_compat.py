@@ -36,8 +36,9 @@ def fit_context_fallback(*, prefer_skip_nested_validation):
     return decorator
 
 
-def check_sample_weight_fallback(sample_weight, X, *, dtype=None,
-                                 ensure_non_negative=False):
+def check_sample_weight_fallback(
+    sample_weight, X, *, dtype=None, ensure_non_negative=False
+):
     """Sample weights as a C-contiguous float array of one weight per sample.
 
     ``X`` is validated input (an array or sparse matrix).
@@ -46,16 +47,23 @@ def check_sample_weight_fallback(sample_weight, X, *, dtype=None,
     dtype = np.float64 if dtype not in (np.float32, np.float64) else dtype
     if isinstance(sample_weight, numbers.Number):
         sample_weight = np.full(n_samples, sample_weight, dtype=dtype)
-    sample_weight = check_array(sample_weight, ensure_2d=False, dtype=dtype,
-                                order="C", input_name="sample_weight")
+    sample_weight = check_array(
+        sample_weight,
+        ensure_2d=False,
+        dtype=dtype,
+        order="C",
+        input_name="sample_weight",
+    )
     if sample_weight.ndim != 1:
         raise ValueError(
             f"Sample weights must be 1D array or scalar, got {sample_weight.ndim}D "
             f"array. Expected either a scalar value or a 1D array of length "
-            f"{n_samples}.")
+            f"{n_samples}."
+        )
     if sample_weight.shape != (n_samples,):
-        raise ValueError(f"sample_weight.shape == {sample_weight.shape}, expected "
-                         f"{(n_samples,)}!")
+        raise ValueError(
+            f"sample_weight.shape == {sample_weight.shape}, expected {(n_samples,)}!"
+        )
     if ensure_non_negative and np.any(sample_weight < 0):
         raise ValueError("Negative values in data passed to `sample_weight`.")
     return sample_weight

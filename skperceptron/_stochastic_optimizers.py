@@ -66,8 +66,16 @@ class SGDOptimizer(BaseOptimizer):
         Exponent of the 'invscaling' schedule.
     """
 
-    def __init__(self, n_params, dtype, learning_rate_init, lr_schedule, momentum,
-                 nesterov, power_t):
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        learning_rate_init,
+        lr_schedule,
+        momentum,
+        nesterov,
+        power_t,
+    ):
         super().__init__(learning_rate_init)
         self.lr_schedule = lr_schedule
         self.momentum = momentum
@@ -78,8 +86,9 @@ class SGDOptimizer(BaseOptimizer):
     def iteration_ends(self, time_step):
         """Divide the 'invscaling' learning rate by ``(time_step + 1) ** power_t``."""
         if self.lr_schedule == "invscaling":
-            self.learning_rate = (float(self.learning_rate_init)
-                                  / (time_step + 1) ** self.power_t)
+            self.learning_rate = (
+                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+            )
 
     def trigger_stopping(self, msg, verbose):
         """Stop, or with the 'adaptive' schedule divide the learning rate by 5."""
@@ -96,8 +105,15 @@ class SGDOptimizer(BaseOptimizer):
 
     def hyperparameters(self, alpha):
         """The compiled step's ``OptimizerParams`` for L2 strength ``alpha``."""
-        return OptimizerParams(float(alpha), self.learning_rate, float(self.momentum),
-                               bool(self.nesterov), 0.0, 0.0, 0.0)
+        return OptimizerParams(
+            float(alpha),
+            self.learning_rate,
+            float(self.momentum),
+            bool(self.nesterov),
+            0.0,
+            0.0,
+            0.0,
+        )
 
     def state(self):
         """The compiled step's ``OptimizerState`` (views of this object's arrays)."""
@@ -135,9 +151,15 @@ class AdamOptimizer(BaseOptimizer):
 
     def hyperparameters(self, alpha):
         """The compiled step's ``OptimizerParams`` for L2 strength ``alpha``."""
-        return OptimizerParams(float(alpha), self.learning_rate, 0.0, False,
-                               float(self.beta_1), float(self.beta_2),
-                               float(self.epsilon))
+        return OptimizerParams(
+            float(alpha),
+            self.learning_rate,
+            0.0,
+            False,
+            float(self.beta_1),
+            float(self.beta_2),
+            float(self.epsilon),
+        )
 
     def state(self):
         """The compiled step's ``OptimizerState`` (views of this object's arrays)."""

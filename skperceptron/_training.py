@@ -26,6 +26,7 @@ class Validation(NamedTuple):
     Y: np.ndarray
     sample_weight: object
 
+
 DIVERGENCE_MESSAGE = (
     "Solver produced non-finite parameter weights. The input data may contain "
     "large values and need to be preprocessed. {cause} Remedies: scale X (for "
@@ -33,8 +34,9 @@ DIVERGENCE_MESSAGE = (
 )
 
 
-def split_for_validation(X, y, Y, sample_weight, validation_fraction, stratify,
-                         random_state):
+def split_for_validation(
+    X, y, Y, sample_weight, validation_fraction, stratify, random_state
+):
     """Indices of the training rows, and the ``Validation`` set."""
     n_samples = y.shape[0]
     try:
@@ -84,14 +86,24 @@ def outputs_loss(outputs, Y, sample_weight, out_code, loss):
     """
     sw = np.empty(0, dtype=outputs.dtype) if sample_weight is None else sample_weight
     rows = np.arange(outputs.shape[0])
-    total = output_delta_and_loss(outputs, Y, sw, rows, np.empty_like(outputs),
-                                  loss.code, out_code, loss.log_eps, loss.huber_delta)
-    return loss.scale * total / (outputs.shape[0] if sample_weight is None
-                                 else sw.sum())
+    total = output_delta_and_loss(
+        outputs,
+        Y,
+        sw,
+        rows,
+        np.empty_like(outputs),
+        loss.code,
+        out_code,
+        loss.log_eps,
+        loss.huber_delta,
+    )
+    return (
+        loss.scale * total / (outputs.shape[0] if sample_weight is None else sw.sum())
+    )
 
 
 def minimize_lbfgs(objective, x0, max_iter, max_fun, tol, verbose):
-    """scipy's L-BFGS-B on ``objective`` (value and gradient), warning if unconverged."""
+    """scipy's L-BFGS-B on ``objective`` (value, gradient); warns if unconverged."""
 
     def report(intermediate_result):
         report.iteration += 1
@@ -99,7 +111,10 @@ def minimize_lbfgs(objective, x0, max_iter, max_fun, tol, verbose):
 
     report.iteration = 0
     result = scipy.optimize.minimize(
-        objective, x0, method="L-BFGS-B", jac=True,
+        objective,
+        x0,
+        method="L-BFGS-B",
+        jac=True,
         callback=report if verbose else None,
         options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
     )
@@ -114,5 +129,3 @@ def minimize_lbfgs(objective, x0, max_iter, max_fun, tol, verbose):
             ConvergenceWarning,
         )
     return result
-
-

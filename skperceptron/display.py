@@ -43,13 +43,16 @@ class LossCurveDisplay:
     10
     """
 
-    def __init__(self, loss_curve, validation_loss_curve=None, validation_scores=None,
-                 name=None):
+    def __init__(
+        self, loss_curve, validation_loss_curve=None, validation_scores=None, name=None
+    ):
         self.loss_curve = np.asarray(loss_curve)
-        self.validation_loss_curve = (None if validation_loss_curve is None
-                                      else np.asarray(validation_loss_curve))
-        self.validation_scores = (None if validation_scores is None
-                                  else np.asarray(validation_scores))
+        self.validation_loss_curve = (
+            None if validation_loss_curve is None else np.asarray(validation_loss_curve)
+        )
+        self.validation_scores = (
+            None if validation_scores is None else np.asarray(validation_scores)
+        )
         self.name = name
 
     @classmethod
@@ -105,19 +108,27 @@ class LossCurveDisplay:
             _, ax = plt.subplots()
         epochs = np.arange(1, len(self.loss_curve) + 1)
         self.lines_ = {}
-        (self.lines_["loss"],) = ax.plot(epochs, self.loss_curve,
-                                         label=f"{self.name} training loss")
+        (self.lines_["loss"],) = ax.plot(
+            epochs, self.loss_curve, label=f"{self.name} training loss"
+        )
         if self.validation_loss_curve is not None:
             (self.lines_["validation_loss"],) = ax.plot(
-                epochs[: len(self.validation_loss_curve)], self.validation_loss_curve,
-                linestyle="--", label=f"{self.name} validation loss")
+                epochs[: len(self.validation_loss_curve)],
+                self.validation_loss_curve,
+                linestyle="--",
+                label=f"{self.name} validation loss",
+            )
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         if self.validation_scores is not None:
             twin = ax.twinx()
             (self.lines_["validation_score"],) = twin.plot(
-                epochs[: len(self.validation_scores)], self.validation_scores,
-                color="tab:green", linestyle=":", label=f"{self.name} validation score")
+                epochs[: len(self.validation_scores)],
+                self.validation_scores,
+                color="tab:green",
+                linestyle=":",
+                label=f"{self.name} validation score",
+            )
             twin.set_ylabel("validation score")
         ax.legend(loc="upper right")
         self.ax_, self.figure_ = ax, ax.figure

@@ -20,12 +20,31 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "skperceptron"
 
 # Bottom to top: a module may import only modules listed before it.
 LAYERS = [
-    "_kernels._jit", "_kernels._numba_internals", "_kernels._blas",
-    "_kernels._intrinsics", "_kernels.activations", "_kernels.losses",
-    "_kernels.optimizers", "_kernels.network", "_kernels.perceptron", "_kernels",
-    "_transaction", "_interop", "_sklearn_compat", "_callbacks", "_data",
-    "_linear_model", "_params", "_stochastic_optimizers", "_training",
-    "_mlp", "_perceptron", "_from_sklearn", "display", "__init__", "__main__",
+    "_kernels._jit",
+    "_kernels._numba_internals",
+    "_kernels._blas",
+    "_kernels._intrinsics",
+    "_kernels.activations",
+    "_kernels.losses",
+    "_kernels.optimizers",
+    "_kernels.network",
+    "_kernels.perceptron",
+    "_kernels",
+    "_transaction",
+    "_interop",
+    "_sklearn_compat",
+    "_callbacks",
+    "_data",
+    "_linear_model",
+    "_params",
+    "_stochastic_optimizers",
+    "_training",
+    "_mlp",
+    "_perceptron",
+    "_from_sklearn",
+    "display",
+    "__init__",
+    "__main__",
 ]
 
 # Where names outside the dependencies' public API may be imported.
@@ -52,8 +71,11 @@ def _imports(path):
                 module = ".".join(base + ([node.module] if node.module else []))
                 for alias in node.names:
                     sub = f"{module}.{alias.name}" if module else alias.name
-                    yield ("package", sub if sub in LAYERS else module or "__init__",
-                           alias.name)
+                    yield (
+                        "package",
+                        sub if sub in LAYERS else module or "__init__",
+                        alias.name,
+                    )
             else:
                 for alias in node.names:
                     yield ("external", node.module, alias.name)
@@ -75,7 +97,8 @@ def test_modules_import_only_downward(path):
     for kind, module, _ in _imports(path):
         if kind == "package":
             assert LAYERS.index(module) < LAYERS.index(name), (
-                f"{name} imports {module}, which is not below it")
+                f"{name} imports {module}, which is not below it"
+            )
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=_module_name)
@@ -85,9 +108,11 @@ def test_private_names_of_dependencies_are_imported_in_one_place(path):
     for kind, module, imported in _imports(path):
         if kind != "external" or not module.startswith(("sklearn", "numba")):
             continue
-        private = (any(part.startswith("_") for part in module.split("."))
-                   or imported.startswith("_")
-                   or module.startswith(NUMBA_INTERNAL_MODULES))
+        private = (
+            any(part.startswith("_") for part in module.split("."))
+            or imported.startswith("_")
+            or module.startswith(NUMBA_INTERNAL_MODULES)
+        )
         assert not private, f"{module}.{imported} belongs in _sklearn_compat.py"
 
 
@@ -107,22 +132,28 @@ def test_fit_context_fallback_validates_parameters():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_sample_weight_fallback_matches_sklearn(weights, dtype):
     X = np.zeros((3, 2))
-    ours = check_sample_weight_fallback(weights, X, dtype=dtype, ensure_non_negative=True)
+    ours = check_sample_weight_fallback(
+        weights, X, dtype=dtype, ensure_non_negative=True
+    )
     theirs = _check_sample_weight(weights, X, dtype=dtype, ensure_non_negative=True)
     assert ours.dtype == theirs.dtype and ours.flags.c_contiguous
     assert_array_equal(ours, theirs)
 
 
-@pytest.mark.parametrize("weights, match", [
-    ([1.0, 2.0], r"sample_weight.shape == \(2,\), expected \(3,\)"),
-    ([[1.0, 2.0, 3.0]], "1D array or scalar"),
-    ([1.0, -2.0, 3.0], "Negative values"),
-    ([1.0, np.nan, 3.0], "NaN"),
-])
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        ([1.0, 2.0], r"sample_weight.shape == \(2,\), expected \(3,\)"),
+        ([[1.0, 2.0, 3.0]], "1D array or scalar"),
+        ([1.0, -2.0, 3.0], "Negative values"),
+        ([1.0, np.nan, 3.0], "NaN"),
+    ],
+)
 def test_sample_weight_fallback_rejects_what_sklearn_rejects(weights, match):
     X = np.zeros((3, 2))
     with pytest.raises(ValueError, match=match):
-        check_sample_weight_fallback(weights, X, dtype=np.float64,
-                                     ensure_non_negative=True)
+        check_sample_weight_fallback(
+            weights, X, dtype=np.float64, ensure_non_negative=True
+        )
     with pytest.raises(ValueError, match=match):
         _check_sample_weight(weights, X, dtype=np.float64, ensure_non_negative=True)

@@ -18,8 +18,15 @@ def _load(name):
 
 def test_runner_has_every_section_and_kernel_rows_run(capsys):
     run = _load("run")
-    for name in ("gemm_peak", "run_kernel_rows", "run_compile_rows", "run_fit_rows",
-                 "run_perceptron_rows", "run_predict_rows", "main"):
+    for name in (
+        "gemm_peak",
+        "run_kernel_rows",
+        "run_compile_rows",
+        "run_fit_rows",
+        "run_perceptron_rows",
+        "run_predict_rows",
+        "main",
+    ):
         assert callable(getattr(run, name))
     rows = run.run_kernel_rows()
     assert all(row["ns_per_element"] > 0 for row in rows)

@@ -7,18 +7,26 @@ from sklearn.preprocessing import StandardScaler
 
 from skperceptron import MLPClassifier, MLPRegressor, Perceptron
 
-callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no "
-                               "callback API; the estimators then fit without it")
+callback = pytest.importorskip(
+    "sklearn.callback",
+    reason="scikit-learn < 1.9 has no callback API; the estimators then fit without it",
+)
 
 X, y = load_iris(return_X_y=True)
 X = StandardScaler().fit_transform(X)
 
 
-@pytest.mark.parametrize("est", [
-    MLPClassifier(hidden_layer_sizes=(5,), max_iter=7, random_state=0),
-    MLPClassifier(hidden_layer_sizes=(5,), solver="sgd", max_iter=7, random_state=0),
-    Perceptron(max_iter=7, tol=None, random_state=0),
-], ids=["adam", "sgd", "perceptron"])
+@pytest.mark.parametrize(
+    "est",
+    [
+        MLPClassifier(hidden_layer_sizes=(5,), max_iter=7, random_state=0),
+        MLPClassifier(
+            hidden_layer_sizes=(5,), solver="sgd", max_iter=7, random_state=0
+        ),
+        Perceptron(max_iter=7, tol=None, random_state=0),
+    ],
+    ids=["adam", "sgd", "perceptron"],
+)
 def test_scoring_monitor_scores_every_epoch(est):
     monitor = callback.ScoringMonitor(scoring="accuracy")
     est.set_callbacks(monitor).fit(X, y)
@@ -40,8 +48,13 @@ def test_progress_bar_runs():
 
 def test_lbfgs_reports_the_fit_task():
     monitor = callback.ScoringMonitor(scoring="r2")
-    reg = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=20,
-                       random_state=0).set_callbacks(monitor).fit(X, X[:, 0])
+    reg = (
+        MLPRegressor(
+            hidden_layer_sizes=(5,), solver="lbfgs", max_iter=20, random_state=0
+        )
+        .set_callbacks(monitor)
+        .fit(X, X[:, 0])
+    )
     rows = monitor.get_logs().data
     assert rows and rows[-1]["r2"] == pytest.approx(reg.score(X, X[:, 0]))
 
@@ -75,7 +88,12 @@ def test_estimators_fit_without_the_callback_api(tmp_path):
             assert not hasattr(est, "set_callbacks")
         print("fitted without callbacks")
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True,
-                            text=True, cwd=tmp_path, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "fitted without callbacks" in result.stdout

@@ -5,12 +5,16 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skperceptron import MLPClassifier, MLPRegressor, Perceptron
 
 ESTIMATORS = [
-    *(MLPClassifier(solver=solver, max_iter=100) for solver in ("adam", "sgd", "lbfgs")),
+    *(
+        MLPClassifier(solver=solver, max_iter=100)
+        for solver in ("adam", "sgd", "lbfgs")
+    ),
     *(MLPRegressor(solver=solver, max_iter=100) for solver in ("adam", "sgd", "lbfgs")),
     MLPRegressor(loss="poisson", solver="lbfgs", max_iter=100),
     MLPClassifier(hidden_layer_sizes=(20, 10), activation="tanh", max_iter=100),
-    MLPClassifier(hidden_layer_sizes=(20, 10), activation=["softplus", "tanh"],
-                  max_iter=200),
+    MLPClassifier(
+        hidden_layer_sizes=(20, 10), activation=["softplus", "tanh"], max_iter=200
+    ),
     MLPClassifier(class_weight="balanced", max_iter=100),
     MLPRegressor(loss="huber", max_iter=100),
     MLPRegressor(loss="absolute_error", solver="lbfgs", max_iter=100),

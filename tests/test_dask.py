@@ -11,15 +11,22 @@ from sklearn.preprocessing import StandardScaler
 
 from skperceptron import MLPClassifier
 
-distributed = pytest.importorskip("distributed", reason="dask[distributed] is in the "
-                                  "test extras; without it there is no cluster to test")
+distributed = pytest.importorskip(
+    "distributed",
+    reason="dask[distributed] is in the "
+    "test extras; without it there is no cluster to test",
+)
 
 
 @pytest.fixture(scope="module")
 def cluster_client():
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"},
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        env={"NUMBA_NUM_THREADS": "1"},
     )
     client = distributed.Client(cluster)
     yield client
@@ -30,8 +37,10 @@ def cluster_client():
 def test_grid_search_on_dask_matches_local_run(cluster_client):
     X, y = load_digits(n_class=5, return_X_y=True)
     pipe = make_pipeline(StandardScaler(), MLPClassifier(max_iter=20, random_state=0))
-    grid = {"mlpclassifier__hidden_layer_sizes": [(16,), (32,)],
-            "mlpclassifier__alpha": [1e-4, 1e-2]}
+    grid = {
+        "mlpclassifier__hidden_layer_sizes": [(16,), (32,)],
+        "mlpclassifier__alpha": [1e-4, 1e-2],
+    }
     local = GridSearchCV(pipe, grid, cv=3, n_jobs=1).fit(X, y)
     with joblib.parallel_backend("dask"):
         remote = GridSearchCV(pipe, grid, cv=3, n_jobs=-1).fit(X, y)

@@ -8,8 +8,9 @@ from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
 from skperceptron import LossCurveDisplay, MLPClassifier, MLPRegressor
 from skperceptron.__main__ import main
 
-matplotlib = pytest.importorskip("matplotlib", reason="plots need the optional "
-                                 "matplotlib (docs extra)")
+matplotlib = pytest.importorskip(
+    "matplotlib", reason="plots need the optional matplotlib (docs extra)"
+)
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -22,8 +23,9 @@ def digits():
 
 def test_from_estimator_draws_training_and_validation_curves(digits):
     X, y = digits
-    clf = MLPClassifier(hidden_layer_sizes=(10,), early_stopping=True, max_iter=15,
-                        random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(10,), early_stopping=True, max_iter=15, random_state=0
+    ).fit(X, y)
     fig, ax = plt.subplots()
     display = LossCurveDisplay.from_estimator(clf, ax=ax, name="ours")
     assert display.ax_ is ax and display.figure_ is fig
@@ -46,13 +48,29 @@ def test_works_for_sklearn_models_and_rejects_lbfgs(digits):
 
 def test_command_line_options_and_plot(tmp_path, capsys):
     path = tmp_path / "curve.png"
-    assert main(["--dataset", "wine", "--epochs", "5", "--hidden", "4", "3",
-                 "--plot", str(path)]) == 0
+    assert (
+        main(
+            [
+                "--dataset",
+                "wine",
+                "--epochs",
+                "5",
+                "--hidden",
+                "4",
+                "3",
+                "--plot",
+                str(path),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "on wine" in out and "(4, 3)" in out and path.stat().st_size > 1000
     assert main(["--dataset", "diabetes", "--epochs", "3"]) == 0
     assert "test R^2" in capsys.readouterr().out
-    assert main(["--estimator", "perceptron", "--dataset", "iris", "--epochs", "3"]) == 0
+    assert (
+        main(["--estimator", "perceptron", "--dataset", "iris", "--epochs", "3"]) == 0
+    )
     assert "Perceptron" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["--estimator", "perceptron", "--dataset", "diabetes"])

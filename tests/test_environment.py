@@ -37,8 +37,9 @@ TINY_FITS = textwrap.dedent("""
         clf = MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=3,
                             random_state=0).fit(X, y)
         out["clf_" + solver] = clf.predict_proba(X)
-    out["reg_sparse"] = MLPRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0,
-                                     loss="huber").fit(sp.csr_matrix(X), X[:, 0]).predict(X)
+    reg = MLPRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0,
+                       loss="huber")
+    out["reg_sparse"] = reg.fit(sp.csr_matrix(X), X[:, 0]).predict(X)
     out["perceptron"] = Perceptron(max_iter=3, average=True, penalty="elasticnet",
                                    random_state=0).fit(X, y).decision_function(X)
     out["perceptron_sparse"] = Perceptron(max_iter=3, multi_class="multinomial",
@@ -57,10 +58,16 @@ def _run(code, tmp_path, env_update=None, user=None, pythonpath=None):
     out = tmp_path / "out.npz"
     command = [sys.executable, str(script), str(out)]
     if user:
-        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
-                   *command]
-    result = subprocess.run(command, env=env, capture_output=True, text=True,
-                            timeout=600, cwd=tmp_path)
+        command = [
+            "setpriv",
+            f"--reuid={user}",
+            f"--regid={user}",
+            "--clear-groups",
+            *command,
+        ]
+    result = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return dict(np.load(out))
 
@@ -84,9 +91,16 @@ def test_fallbacks_for_numba_internals_give_the_same_models(jitted, tmp_path):
         "np.savez(sys.argv[1], **out)",
         "from skperceptron._kernels import _numba_internals\n"
         "out['available'] = _numba_internals.AVAILABLE\n"
-        "np.savez(sys.argv[1], **out)")
-    plain = _run(code, tmp_path, {"SKPERCEPTRON_NUMBA_FALLBACK": "1",
-                                  "NUMBA_CACHE_DIR": str(tmp_path / "cache")})
+        "np.savez(sys.argv[1], **out)",
+    )
+    plain = _run(
+        code,
+        tmp_path,
+        {
+            "SKPERCEPTRON_NUMBA_FALLBACK": "1",
+            "NUMBA_CACHE_DIR": str(tmp_path / "cache"),
+        },
+    )
     assert not plain.pop("available")
     assert plain.keys() == jitted.keys()
     for key in plain:
@@ -97,8 +111,18 @@ def _can_drop_privileges(tmp_path):
     if shutil.which("setpriv") is None or os.geteuid() != 0:
         return False
     probe = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
-         "-c", "import numba, sklearn"], capture_output=True, cwd=tmp_path)
+        [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            sys.executable,
+            "-c",
+            "import numba, sklearn",
+        ],
+        capture_output=True,
+        cwd=tmp_path,
+    )
     return probe.returncode == 0
 
 
@@ -118,11 +142,14 @@ def test_read_only_package_and_home(jitted, shared_tmp):
     """As an unprivileged user, with the package and HOME read-only."""
     tmp_path = shared_tmp
     if not _can_drop_privileges(tmp_path):
-        pytest.skip("needs root and setpriv to run a subprocess as an unprivileged "
-                    "user (as root every directory is writable)")
+        pytest.skip(
+            "needs root and setpriv to run a subprocess as an unprivileged "
+            "user (as root every directory is writable)"
+        )
     site = tmp_path / "site"
-    shutil.copytree(PACKAGE, site / "skperceptron",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        PACKAGE, site / "skperceptron", ignore=shutil.ignore_patterns("__pycache__")
+    )
     home = tmp_path / "home"
     home.mkdir()
     work = tmp_path / "work"
@@ -130,7 +157,9 @@ def test_read_only_package_and_home(jitted, shared_tmp):
     for path in [site, home, *site.rglob("*")]:
         path.chmod(0o555 if path.is_dir() else 0o444)
     work.chmod(0o777)
-    fitted = _run(TINY_FITS, work, {"HOME": str(home)}, user=65534, pythonpath=str(site))
+    fitted = _run(
+        TINY_FITS, work, {"HOME": str(home)}, user=65534, pythonpath=str(site)
+    )
     for key in fitted:
         assert_allclose(fitted[key], jitted[key], rtol=1e-9, atol=1e-12, err_msg=key)
     assert not list(site.rglob("*.nbi")) and not list(home.rglob("*.nbi"))
@@ -138,8 +167,13 @@ def test_read_only_package_and_home(jitted, shared_tmp):
     cache = tmp_path / "cache"
     cache.mkdir()
     cache.chmod(0o777)
-    _run(TINY_FITS, work, {"HOME": str(home), "NUMBA_CACHE_DIR": str(cache)},
-         user=65534, pythonpath=str(site))
+    _run(
+        TINY_FITS,
+        work,
+        {"HOME": str(home), "NUMBA_CACHE_DIR": str(cache)},
+        user=65534,
+        pythonpath=str(site),
+    )
     assert list(cache.rglob("*.nbi")), "NUMBA_CACHE_DIR was not used"
 
 
@@ -196,7 +230,10 @@ def test_results_do_not_depend_on_the_thread_count():
 def test_grid_search_backends_match_serial(backend):
     X, y = load_iris(return_X_y=True)
     pipe = make_pipeline(StandardScaler(), MLPClassifier(max_iter=30, random_state=0))
-    grid = {"mlpclassifier__alpha": [1e-4, 1e-1], "mlpclassifier__solver": ["adam", "lbfgs"]}
+    grid = {
+        "mlpclassifier__alpha": [1e-4, 1e-1],
+        "mlpclassifier__solver": ["adam", "lbfgs"],
+    }
     serial = GridSearchCV(pipe, grid, cv=3, n_jobs=1).fit(X, y)
     with joblib.parallel_backend(backend, n_jobs=2):
         parallel = GridSearchCV(pipe, grid, cv=3, n_jobs=2).fit(X, y)

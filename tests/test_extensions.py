@@ -24,8 +24,13 @@ def _linear_data_with_outliers(seed=0, n=400, share=0.05):
 @pytest.mark.parametrize("robust", ["absolute_error", "huber"])
 def test_robust_losses_are_less_pulled_by_outliers(robust):
     X, y, y_clean = _linear_data_with_outliers()
-    params = dict(hidden_layer_sizes=(16,), solver="lbfgs", max_iter=800,
-                  random_state=0, alpha=1e-4)
+    params = dict(
+        hidden_layer_sizes=(16,),
+        solver="lbfgs",
+        max_iter=800,
+        random_state=0,
+        alpha=1e-4,
+    )
     errors = {}
     for loss in ("squared_error", robust):
         reg = MLPRegressor(loss=loss, **params).fit(X, y)
@@ -35,31 +40,52 @@ def test_robust_losses_are_less_pulled_by_outliers(robust):
 
 def test_loss_curve_is_reported_in_the_chosen_loss():
     X, y, _ = _linear_data_with_outliers()
-    reg = MLPRegressor(loss="absolute_error", max_iter=5, alpha=0.0,
-                       random_state=0).fit(X, y)
+    reg = MLPRegressor(
+        loss="absolute_error", max_iter=5, alpha=0.0, random_state=0
+    ).fit(X, y)
     # The last epoch's mean absolute error, measured after training, is close
     # to the last loss_curve_ entry (measured during the epoch).
     mae = np.mean(np.abs(reg.predict(X) - y))
     assert abs(reg.loss_curve_[-1] - mae) < 0.2 * mae
-    huber = MLPRegressor(loss="huber", huber_delta=0.5, solver="lbfgs", alpha=0.0,
-                         max_iter=50, random_state=0).fit(X, y)
+    huber = MLPRegressor(
+        loss="huber",
+        huber_delta=0.5,
+        solver="lbfgs",
+        alpha=0.0,
+        max_iter=50,
+        random_state=0,
+    ).fit(X, y)
     r = np.abs(huber.predict(X) - y)
     expected = np.mean(np.where(r <= 0.5, 0.5 * r**2, 0.5 * (r - 0.25)))
     assert_allclose(huber.loss_, expected, rtol=1e-6)
 
 
-@pytest.mark.parametrize("out,low,high", [
-    ("logistic", 0.0, 1.0), ("tanh", -1.0, 1.0), ("relu", 0.0, np.inf),
-    ("softplus", 0.0, np.inf),
-])
+@pytest.mark.parametrize(
+    "out,low,high",
+    [
+        ("logistic", 0.0, 1.0),
+        ("tanh", -1.0, 1.0),
+        ("relu", 0.0, np.inf),
+        ("softplus", 0.0, np.inf),
+    ],
+)
 def test_output_activations_stay_in_their_range(out, low, high):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 4))
     signal = np.tanh(X[:, 0] - X[:, 1])
-    y = {"logistic": (signal + 1) / 2, "tanh": signal,
-         "relu": np.maximum(3 * signal, 0), "softplus": np.exp(signal)}[out]
-    reg = MLPRegressor(out_activation=out, hidden_layer_sizes=(10,), solver="lbfgs",
-                       max_iter=300, random_state=0).fit(X, y)
+    y = {
+        "logistic": (signal + 1) / 2,
+        "tanh": signal,
+        "relu": np.maximum(3 * signal, 0),
+        "softplus": np.exp(signal),
+    }[out]
+    reg = MLPRegressor(
+        out_activation=out,
+        hidden_layer_sizes=(10,),
+        solver="lbfgs",
+        max_iter=300,
+        random_state=0,
+    ).fit(X, y)
     assert reg.out_activation_ == out
     far = rng.normal(scale=50.0, size=(2000, 4))  # far outside the training data
     pred = reg.predict(far)
@@ -67,11 +93,14 @@ def test_output_activations_stay_in_their_range(out, low, high):
     assert reg.score(X, y) > 0.8
 
 
-@pytest.mark.parametrize("out,y,message", [
-    ("logistic", [0.5, 1.5], r"\[0.0, 1.0\].*TransformedTargetRegressor"),
-    ("tanh", [-2.0, 0.0], r"\[-1.0, 1.0\]"),
-    ("relu", [-0.1, 1.0], r"\[0.0, inf\]"),
-])
+@pytest.mark.parametrize(
+    "out,y,message",
+    [
+        ("logistic", [0.5, 1.5], r"\[0.0, 1.0\].*TransformedTargetRegressor"),
+        ("tanh", [-2.0, 0.0], r"\[-1.0, 1.0\]"),
+        ("relu", [-0.1, 1.0], r"\[0.0, inf\]"),
+    ],
+)
 def test_targets_outside_the_output_range_are_rejected(out, y, message):
     X = np.arange(20.0).reshape(10, 2)
     y = np.resize(np.asarray(y), 10)
@@ -89,8 +118,9 @@ def test_poisson_keeps_its_exp_output():
 
 def test_softplus_hidden_layers_learn():
     X, y = load_digits(return_X_y=True)
-    clf = MLPClassifier(hidden_layer_sizes=(40,), activation="softplus", max_iter=60,
-                        random_state=0).fit(X / 16, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(40,), activation="softplus", max_iter=60, random_state=0
+    ).fit(X / 16, y)
     assert clf.score(X / 16, y) > 0.95
 
 
@@ -111,13 +141,15 @@ def test_per_layer_activations_change_the_model():
 
 
 def test_balanced_class_weight_raises_minority_recall():
-    X, y = make_classification(n_samples=2000, n_features=10, weights=[0.95],
-                               class_sep=0.5, random_state=0)
+    X, y = make_classification(
+        n_samples=2000, n_features=10, weights=[0.95], class_sep=0.5, random_state=0
+    )
     X = StandardScaler().fit_transform(X)
     recall = {}
     for cw in (None, "balanced"):
-        clf = MLPClassifier(hidden_layer_sizes=(10,), class_weight=cw, max_iter=100,
-                            random_state=0).fit(X, y)
+        clf = MLPClassifier(
+            hidden_layer_sizes=(10,), class_weight=cw, max_iter=100, random_state=0
+        ).fit(X, y)
         recall[cw] = recall_score(y, clf.predict(X))
     assert recall["balanced"] > recall[None] + 0.1
 
@@ -139,8 +171,14 @@ def test_class_weight_composes_with_sample_weight():
 @pytest.mark.parametrize("scoring", [None, "loss", "neg_log_loss", "f1_macro"])
 def test_early_stopping_scoring_and_validation_loss_curve(scoring):
     X, y = load_digits(return_X_y=True)
-    clf = MLPClassifier(hidden_layer_sizes=(20,), early_stopping=True, scoring=scoring,
-                        max_iter=200, n_iter_no_change=3, random_state=0).fit(X / 16, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(20,),
+        early_stopping=True,
+        scoring=scoring,
+        max_iter=200,
+        n_iter_no_change=3,
+        random_state=0,
+    ).fit(X / 16, y)
     assert clf.n_iter_ < 200
     assert len(clf.validation_loss_curve_) == len(clf.validation_scores_) == clf.n_iter_
     if scoring == "loss":
@@ -155,8 +193,9 @@ def test_validation_loss_curve_for_regression_matches_held_out_loss():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(500, 4))
     y = X[:, 0] - 2 * X[:, 1]
-    reg = MLPRegressor(early_stopping=True, scoring="loss", max_iter=30,
-                       random_state=0).fit(X, y)
+    reg = MLPRegressor(
+        early_stopping=True, scoring="loss", max_iter=30, random_state=0
+    ).fit(X, y)
     assert len(reg.validation_loss_curve_) == reg.n_iter_
     assert np.all(np.isfinite(reg.validation_loss_curve_))
     assert reg.validation_loss_curve_[-1] < reg.validation_loss_curve_[0]

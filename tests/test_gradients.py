@@ -23,11 +23,17 @@ TARGETS = {  # a target maker for each output activation's range
     "exp": lambda r, n, k: r.poisson(1.5, size=(n, k)).astype(float),
 }
 OUTPUTS = [  # (output activation, loss, target maker)
-    *((out, loss, TARGETS[out])
-      for out in ("identity", "relu", "softplus", "logistic", "tanh")
-      for loss in ("squared_error", "absolute_error", "huber")),
+    *(
+        (out, loss, TARGETS[out])
+        for out in ("identity", "relu", "softplus", "logistic", "tanh")
+        for loss in ("squared_error", "absolute_error", "huber")
+    ),
     ("exp", "poisson", TARGETS["exp"]),
-    ("logistic", "binary_log_loss", lambda r, n, k: (r.uniform(size=(n, k)) > 0.5) * 1.0),
+    (
+        "logistic",
+        "binary_log_loss",
+        lambda r, n, k: (r.uniform(size=(n, k)) > 0.5) * 1.0,
+    ),
     ("softmax", "log_loss", lambda r, n, k: np.eye(k)[r.randint(k, size=n)]),
 ]
 
@@ -37,8 +43,14 @@ def _objective(X, Y, sw, flat, layout, activations, loss, alpha, dtype=np.float6
     flat = flat.astype(dtype)
     work = network.workspace(spec, Y.shape[0], flat.shape[0], dtype, gather_rows=False)
     value = network.loss_and_gradient(
-        kernel_input(X, dtype), Y.astype(dtype), sw.astype(dtype), flat, spec,
-        LossSpec(LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4, 1.0), alpha, work,
+        kernel_input(X, dtype),
+        Y.astype(dtype),
+        sw.astype(dtype),
+        flat,
+        spec,
+        LossSpec(LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4, 1.0),
+        alpha,
+        work,
     )
     return value, work.grad
 
@@ -86,8 +98,9 @@ def test_gradient_matches_finite_differences(hidden, output, loss, make_y, spars
 def test_float32_gradient_tracks_float64(hidden, output, loss, make_y, sparse):
     X, Y, sw, layout, flat, activations = _problem(hidden, output, loss, make_y, sparse)
     value64, grad64 = _objective(X, Y, sw, flat, layout, activations, loss, 0.3)
-    value32, grad32 = _objective(X, Y, sw, flat, layout, activations, loss, 0.3,
-                                 dtype=np.float32)
+    value32, grad32 = _objective(
+        X, Y, sw, flat, layout, activations, loss, 0.3, dtype=np.float32
+    )
     assert grad32.dtype == np.float32
     assert_allclose(value32, value64, rtol=1e-5)
     assert_allclose(grad32, grad64, rtol=1e-3, atol=1e-5)
@@ -101,15 +114,22 @@ def test_objective_matches_closed_form_squared_error():
     (W,), (b,) = layout.views(flat)
     alpha = 0.5
     expected = (0.5 * ((X @ W + b - Y) ** 2).sum() + 0.5 * alpha * (W**2).sum()) / 7
-    value, _ = _objective(X, Y, np.empty(0), flat, layout, ["identity"], "squared_error",
-                          alpha)
+    value, _ = _objective(
+        X, Y, np.empty(0), flat, layout, ["identity"], "squared_error", alpha
+    )
     assert_allclose(value, expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize("loss,expected", [
-    ("absolute_error", lambda r: np.abs(r)),
-    ("huber", lambda r: np.where(np.abs(r) <= 0.4, 0.5 * r**2, 0.4 * (np.abs(r) - 0.2))),
-])
+@pytest.mark.parametrize(
+    "loss,expected",
+    [
+        ("absolute_error", lambda r: np.abs(r)),
+        (
+            "huber",
+            lambda r: np.where(np.abs(r) <= 0.4, 0.5 * r**2, 0.4 * (np.abs(r) - 0.2)),
+        ),
+    ],
+)
 def test_robust_losses_match_closed_forms(loss, expected):
     rng = np.random.RandomState(2)
     X, Y = rng.normal(size=(9, 3)), rng.normal(size=(9, 2))
@@ -122,22 +142,31 @@ def test_robust_losses_match_closed_forms(loss, expected):
 
 
 @pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
-@pytest.mark.parametrize("Est,SkEst,y", [
-    (MLPClassifier, sknn.MLPClassifier, np.arange(60) % 2),
-    (MLPClassifier, sknn.MLPClassifier, np.arange(60) % 4),
-    (MLPRegressor, sknn.MLPRegressor, np.linspace(-1, 1, 60)),
-])
+@pytest.mark.parametrize(
+    "Est,SkEst,y",
+    [
+        (MLPClassifier, sknn.MLPClassifier, np.arange(60) % 2),
+        (MLPClassifier, sknn.MLPClassifier, np.arange(60) % 4),
+        (MLPRegressor, sknn.MLPRegressor, np.linspace(-1, 1, 60)),
+    ],
+)
 def test_forward_pass_with_sklearn_weights(activation, Est, SkEst, y):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 6))
-    theirs = SkEst(hidden_layer_sizes=(9, 7), activation=activation, max_iter=3,
-                   random_state=0).fit(X, y)
-    ours = Est(hidden_layer_sizes=(9, 7), activation=activation, max_iter=1,
-               random_state=5).fit(X, y)
+    theirs = SkEst(
+        hidden_layer_sizes=(9, 7), activation=activation, max_iter=3, random_state=0
+    ).fit(X, y)
+    ours = Est(
+        hidden_layer_sizes=(9, 7), activation=activation, max_iter=1, random_state=5
+    ).fit(X, y)
     ours.coefs_ = [c.copy() for c in theirs.coefs_]
     ours.intercepts_ = [i.copy() for i in theirs.intercepts_]
     X_new = rng.normal(size=(500, 6))
     if Est is MLPClassifier:
-        assert_allclose(ours.predict_proba(X_new), theirs.predict_proba(X_new),
-                        rtol=1e-10, atol=1e-14)
+        assert_allclose(
+            ours.predict_proba(X_new),
+            theirs.predict_proba(X_new),
+            rtol=1e-10,
+            atol=1e-14,
+        )
     assert_allclose(ours.predict(X_new), theirs.predict(X_new), rtol=1e-10, atol=1e-14)

@@ -88,22 +88,32 @@ def test_pickle_round_trip_and_continue_training(iris):
     assert_allclose(restored.predict_proba(X), clf.predict_proba(X))
     clf.partial_fit(X, y)
     restored.partial_fit(X, y)
-    for a, b in zip(clf.coefs_ + clf.intercepts_, restored.coefs_ + restored.intercepts_):
+    for a, b in zip(
+        clf.coefs_ + clf.intercepts_, restored.coefs_ + restored.intercepts_
+    ):
         assert_allclose(a, b)
 
 
 def test_clone_pipeline_and_grid_search_in_parallel(iris):
     X, y = iris
-    pipe = make_pipeline(StandardScaler(), MLPClassifier(max_iter=100, random_state=0,
-                                                         learning_rate_init=0.01))
+    pipe = make_pipeline(
+        StandardScaler(),
+        MLPClassifier(max_iter=100, random_state=0, learning_rate_init=0.01),
+    )
     grid = GridSearchCV(
-        pipe, {"mlpclassifier__hidden_layer_sizes": [(5,), (10,)],
-               "mlpclassifier__alpha": [1e-4, 1e-1]}, cv=3, n_jobs=2,
+        pipe,
+        {
+            "mlpclassifier__hidden_layer_sizes": [(5,), (10,)],
+            "mlpclassifier__alpha": [1e-4, 1e-1],
+        },
+        cv=3,
+        n_jobs=2,
     ).fit(X, y)
     serial = GridSearchCV(clone(pipe), grid.param_grid, cv=3, n_jobs=1).fit(X, y)
     assert grid.best_params_ == serial.best_params_
-    assert_allclose(grid.cv_results_["mean_test_score"],
-                    serial.cv_results_["mean_test_score"])
+    assert_allclose(
+        grid.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
     assert grid.best_score_ > 0.8
     cloned = clone(grid.best_estimator_)
     assert not hasattr(cloned[-1], "coefs_")
@@ -111,8 +121,9 @@ def test_clone_pipeline_and_grid_search_in_parallel(iris):
 
 def test_warm_start_semantics(iris):
     X, y = iris
-    clf = MLPClassifier(hidden_layer_sizes=(5,), max_iter=4, warm_start=True,
-                        random_state=0)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(5,), max_iter=4, warm_start=True, random_state=0
+    )
     clf.fit(X, y)
     first = clf.coefs_[0].copy()
     clf.fit(X, y)
@@ -153,25 +164,35 @@ def test_partial_fit_with_class_missing_from_a_batch(iris):
 
 def test_failed_fit_leaves_fitted_model_unchanged(iris):
     X, y = iris
-    clf = MLPClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0,
-                        warm_start=True).fit(X, y)
-    state = {k: (v.copy() if isinstance(v, np.ndarray) else v)
-             for k, v in clf.__dict__.items()}
+    clf = MLPClassifier(
+        hidden_layer_sizes=(5,), max_iter=5, random_state=0, warm_start=True
+    ).fit(X, y)
+    state = {
+        k: (v.copy() if isinstance(v, np.ndarray) else v)
+        for k, v in clf.__dict__.items()
+    }
     proba = clf.predict_proba(X)
-    for bad in (lambda: clf.fit(X[:, :3], y), lambda: clf.fit(X, np.where(y == 2, 5, y)),
-                lambda: clf.fit(X * 1e200, y), lambda: clf.partial_fit(X, y + 1)):
+    for bad in (
+        lambda: clf.fit(X[:, :3], y),
+        lambda: clf.fit(X, np.where(y == 2, 5, y)),
+        lambda: clf.fit(X * 1e200, y),
+        lambda: clf.partial_fit(X, y + 1),
+    ):
         with pytest.raises(ValueError):
             bad()
         assert_allclose(clf.predict_proba(X), proba)
-        assert clf.n_iter_ == state["n_iter_"] and clf.loss_curve_ == state["loss_curve_"]
+        assert (
+            clf.n_iter_ == state["n_iter_"] and clf.loss_curve_ == state["loss_curve_"]
+        )
 
 
 def test_divergence_is_reported_not_stored():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(100, 5)) * 1e6
     y = X @ rng.normal(size=5)
-    reg = MLPRegressor(solver="sgd", learning_rate_init=10.0, momentum=0.0,
-                       max_iter=20, random_state=0)
+    reg = MLPRegressor(
+        solver="sgd", learning_rate_init=10.0, momentum=0.0, max_iter=20, random_state=0
+    )
     with pytest.raises(ValueError, match="non-finite.*scale X"):
         reg.fit(X, y)
     assert not hasattr(reg, "coefs_")
@@ -190,8 +211,9 @@ def test_verbose_prints_each_epoch(iris, capsys):
     MLPClassifier(max_iter=3, verbose=True).fit(X, y)
     out = capsys.readouterr().out
     assert "Iteration 1, loss = " in out and "Iteration 3, loss = " in out
-    MLPClassifier(max_iter=40, verbose=True, early_stopping=True, tol=0.5,
-                  n_iter_no_change=2).fit(X, y)
+    MLPClassifier(
+        max_iter=40, verbose=True, early_stopping=True, tol=0.5, n_iter_no_change=2
+    ).fit(X, y)
     out = capsys.readouterr().out
     assert "Validation score:" in out and "Stopping." in out
     MLPClassifier(solver="lbfgs", max_iter=3, verbose=True).fit(X, y)
@@ -200,8 +222,14 @@ def test_verbose_prints_each_epoch(iris, capsys):
 
 def test_adaptive_learning_rate_divides_by_five(iris, capsys):
     X, y = iris
-    clf = MLPClassifier(solver="sgd", learning_rate="adaptive", tol=10.0,
-                        n_iter_no_change=1, max_iter=30, verbose=True).fit(X, y)
+    clf = MLPClassifier(
+        solver="sgd",
+        learning_rate="adaptive",
+        tol=10.0,
+        n_iter_no_change=1,
+        max_iter=30,
+        verbose=True,
+    ).fit(X, y)
     out = capsys.readouterr().out
     assert "Setting learning rate to 0.000200" in out
     assert "Learning rate too small. Stopping." in out
@@ -225,7 +253,9 @@ def test_sparse_and_dense_give_the_same_model(iris):
     X = np.where(np.abs(X) < 0.5, 0.0, X)
     dense = MLPClassifier(max_iter=10, random_state=0).fit(X, y)
     for fmt in ("csr", "csc"):
-        sparse = MLPClassifier(max_iter=10, random_state=0).fit(sp.csr_matrix(X).asformat(fmt), y)
+        sparse = MLPClassifier(max_iter=10, random_state=0).fit(
+            sp.csr_matrix(X).asformat(fmt), y
+        )
         for a, b in zip(dense.coefs_, sparse.coefs_):
             assert_allclose(a, b, rtol=1e-10, atol=1e-13)
 
@@ -275,12 +305,17 @@ def test_single_class_fits_like_sklearn():
     # numeric labels: scikit-learn < 1.9 fails to score string labels when
     # early stopping
     X, y = rng.normal(size=(30, 3)), np.full(30, 7)
-    for params in (dict(), dict(solver="lbfgs"),
-                   dict(solver="sgd", early_stopping=True)):
-        ours = MLPClassifier(hidden_layer_sizes=(5,), max_iter=20, random_state=0,
-                             **params).fit(X, y)
-        theirs = sknn.MLPClassifier(hidden_layer_sizes=(5,), max_iter=20,
-                                    random_state=0, **params).fit(X, y)
+    for params in (
+        dict(),
+        dict(solver="lbfgs"),
+        dict(solver="sgd", early_stopping=True),
+    ):
+        ours = MLPClassifier(
+            hidden_layer_sizes=(5,), max_iter=20, random_state=0, **params
+        ).fit(X, y)
+        theirs = sknn.MLPClassifier(
+            hidden_layer_sizes=(5,), max_iter=20, random_state=0, **params
+        ).fit(X, y)
         assert_array_equal(ours.classes_, [7])
         assert (ours.n_outputs_, ours.out_activation_) == (1, "logistic")
         for a, b in zip(_weights(ours), _weights(theirs)):
@@ -304,8 +339,14 @@ def _diverging_regression(scale=1.0):
     return X * scale, X @ rng.normal(size=5)
 
 
-_DIVERGING = dict(solver="sgd", learning_rate_init=10.0, momentum=0.0, max_iter=20,
-                  hidden_layer_sizes=(5,), random_state=0)
+_DIVERGING = dict(
+    solver="sgd",
+    learning_rate_init=10.0,
+    momentum=0.0,
+    max_iter=20,
+    hidden_layer_sizes=(5,),
+    random_state=0,
+)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # numpy overflows
@@ -314,8 +355,11 @@ def test_diverging_loss_with_early_stopping_keeps_best_weights():
 
     X, y = _diverging_regression()
     reg = MLPRegressor(early_stopping=True, **_DIVERGING)
-    with pytest.warns(ConvergenceWarning, match="diverged.*at epoch 4.*best validation "
-                      "score.*restored.*lower learning_rate_init"):
+    with pytest.warns(
+        ConvergenceWarning,
+        match="diverged.*at epoch 4.*best validation "
+        "score.*restored.*lower learning_rate_init",
+    ):
         reg.fit(X, y)
     # stopped at the first non-finite epoch, recorded with a NaN score
     assert reg.n_iter_ == 4 < reg.max_iter
@@ -328,8 +372,9 @@ def test_diverging_loss_with_early_stopping_keeps_best_weights():
     assert reg.best_validation_score_ == reg.validation_scores_[best_epoch - 1]
     assert np.isfinite(reg.predict(X)).all()
     # the weights are those of the best epoch: a fit stopped there has them
-    stopped = MLPRegressor(early_stopping=True,
-                           **{**_DIVERGING, "max_iter": best_epoch})
+    stopped = MLPRegressor(
+        early_stopping=True, **{**_DIVERGING, "max_iter": best_epoch}
+    )
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         stopped.fit(X, y)
     for a, b in zip(_weights(reg), _weights(stopped)):
@@ -360,8 +405,11 @@ def test_diverging_loss_without_early_stopping_raises_and_keeps_model():
     state = pickle.dumps(reg)
     prediction = reg.predict(X / 1e6)
     reg.set_params(learning_rate_init=10.0, max_iter=20)
-    with pytest.raises(ValueError, match="non-finite parameter weights.*at epoch 4.*"
-                       "scale X.*lower learning_rate_init"):
+    with pytest.raises(
+        ValueError,
+        match="non-finite parameter weights.*at epoch 4.*"
+        "scale X.*lower learning_rate_init",
+    ):
         reg.fit(X, y)
     reg.set_params(learning_rate_init=1e-12, max_iter=3)
     assert pickle.dumps(reg) == state
@@ -372,11 +420,17 @@ def test_stratified_split_error_names_original_labels():
     X = [[1, 2], [2, 3], [3, 4], [4, 5], [5, 6]]
     # scikit-learn stratifies on the label-indicator column and so names its
     # value ('True' is the second class); the message adds the label of y
-    with pytest.raises(ValueError, match=r"too few members are: \['True'\].*fewer "
-                       r"than 2 samples: \['dog'\].*early_stopping=False"):
+    with pytest.raises(
+        ValueError,
+        match=r"too few members are: \['True'\].*fewer "
+        r"than 2 samples: \['dog'\].*early_stopping=False",
+    ):
         MLPClassifier(early_stopping=True).fit(X, ["cat"] * 4 + ["dog"])
-    with pytest.raises(ValueError, match=r"too few members are: \['False'\].*fewer "
-                       r"than 2 samples: \['ant'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"too few members are: \['False'\].*fewer "
+        r"than 2 samples: \['ant'\]",
+    ):
         MLPClassifier(early_stopping=True).fit(X, ["ant"] + ["bee"] * 4)
     # the split itself is scikit-learn's
     from sklearn import neural_network as sknn
@@ -384,8 +438,13 @@ def test_stratified_split_error_names_original_labels():
     rng = np.random.RandomState(0)
     Xb = rng.normal(size=(80, 4))
     yb = np.where(Xb[:, 0] + 0.3 * rng.normal(size=80) > 0.8, 3, 8)
-    params = dict(early_stopping=True, validation_fraction=0.25, max_iter=8,
-                  hidden_layer_sizes=(4,), random_state=3)
+    params = dict(
+        early_stopping=True,
+        validation_fraction=0.25,
+        max_iter=8,
+        hidden_layer_sizes=(4,),
+        random_state=3,
+    )
     with pytest.warns(ConvergenceWarning):
         ours = MLPClassifier(**params).fit(Xb, yb)
     with pytest.warns(ConvergenceWarning):

@@ -13,7 +13,10 @@ from scipy.special import expit, softmax, xlogy
 from skperceptron._data import prediction_input
 from skperceptron._kernels import network
 from skperceptron._kernels.activations import (
-    ACTIVATION_CODES, add_bias_and_activate, multiply_by_derivative)
+    ACTIVATION_CODES,
+    add_bias_and_activate,
+    multiply_by_derivative,
+)
 from skperceptron._kernels.losses import LOSS_CODES, output_delta_and_loss
 from skperceptron._params import ParamLayout
 
@@ -32,8 +35,10 @@ REFERENCE = {
 
 def _matrix(dtype):
     return st.tuples(st.integers(1, 6), st.integers(1, 5)).flatmap(
-        lambda shape: arrays(np.float64, shape,
-                             elements=st.floats(-1e4, 1e4, allow_nan=False)))
+        lambda shape: arrays(
+            np.float64, shape, elements=st.floats(-1e4, 1e4, allow_nan=False)
+        )
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -58,10 +63,17 @@ def test_activations_are_finite_and_match_numpy(name, dtype, Z):
         assert np.all(np.isfinite(delta))
 
 
-LOSS_PAIRS = [("squared_error", "identity"), ("absolute_error", "identity"),
-              ("huber", "identity"), ("poisson", "exp"), ("log_loss", "softmax"),
-              ("binary_log_loss", "logistic"), ("squared_error", "logistic"),
-              ("huber", "tanh"), ("absolute_error", "softplus")]
+LOSS_PAIRS = [
+    ("squared_error", "identity"),
+    ("absolute_error", "identity"),
+    ("huber", "identity"),
+    ("poisson", "exp"),
+    ("log_loss", "softmax"),
+    ("binary_log_loss", "logistic"),
+    ("squared_error", "logistic"),
+    ("huber", "tanh"),
+    ("absolute_error", "softplus"),
+]
 
 
 def _reference_loss(loss, a, y, eps):
@@ -99,20 +111,32 @@ def test_losses_and_deltas_are_finite_and_match_numpy(loss, out, dtype, Z, seed)
     add_bias_and_activate(A, np.zeros(k, dtype), ACTIVATION_CODES[out])
     delta = np.empty_like(A)
     eps = float(np.finfo(dtype).eps)
-    total = output_delta_and_loss(A, Y.astype(dtype), np.empty(0, dtype),
-                                  np.arange(n), delta, LOSS_CODES[loss],
-                                  ACTIVATION_CODES[out], eps, 1.0)
+    total = output_delta_and_loss(
+        A,
+        Y.astype(dtype),
+        np.empty(0, dtype),
+        np.arange(n),
+        delta,
+        LOSS_CODES[loss],
+        ACTIVATION_CODES[out],
+        eps,
+        1.0,
+    )
     assert np.isfinite(total)
     assert np.all(np.isfinite(delta))
     expected = _reference_loss(loss, A.astype(np.float64), Y, eps).sum()
-    assert_allclose(total, expected, rtol=1e-4 if dtype == np.float32 else 1e-9,
-                    atol=1e-6)
+    assert_allclose(
+        total, expected, rtol=1e-4 if dtype == np.float32 else 1e-9, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 2**16), scale=st.sampled_from([1e-3, 1.0, 1e2, 1e4]),
-       density=st.floats(0.05, 1.0))
+@given(
+    seed=st.integers(0, 2**16),
+    scale=st.sampled_from([1e-3, 1.0, 1e2, 1e4]),
+    density=st.floats(0.05, 1.0),
+)
 def test_sparse_and_dense_forward_passes_agree(dtype, seed, scale, density):
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(rng.randint(1, 30), 7)) * scale
@@ -121,9 +145,13 @@ def test_sparse_and_dense_forward_passes_agree(dtype, seed, scale, density):
     flat = rng.uniform(-1, 1, size=layout.n_params).astype(dtype)
     spec = layout.kernel_spec(["tanh", "softmax"])
     coefs, intercepts = layout.views(flat)
-    dense = network.predict(prediction_input(X, dtype), coefs, intercepts, spec.act_codes, 8)
-    sparse = network.predict(prediction_input(sp.csr_matrix(X), dtype), coefs,
-                             intercepts, spec.act_codes, 8)
+    dense = network.predict(
+        prediction_input(X, dtype), coefs, intercepts, spec.act_codes, 8
+    )
+    sparse = network.predict(
+        prediction_input(sp.csr_matrix(X), dtype), coefs, intercepts, spec.act_codes, 8
+    )
     assert np.all(np.isfinite(dense))
-    assert_allclose(sparse, dense, rtol=1e-4 if dtype == np.float32 else 1e-12,
-                    atol=1e-6)
+    assert_allclose(
+        sparse, dense, rtol=1e-4 if dtype == np.float32 else 1e-12, atol=1e-6
+    )

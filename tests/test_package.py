@@ -12,22 +12,35 @@ import skperceptron
 from skperceptron.__main__ import main
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-MODULES = ["skperceptron._mlp", "skperceptron._perceptron", "skperceptron._params",
-           "skperceptron._interop", "skperceptron._from_sklearn", "skperceptron.display",
-           "skperceptron._training"]
+MODULES = [
+    "skperceptron._mlp",
+    "skperceptron._perceptron",
+    "skperceptron._params",
+    "skperceptron._interop",
+    "skperceptron._from_sklearn",
+    "skperceptron.display",
+    "skperceptron._training",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_run(name):
-    result = doctest.testmod(importlib.import_module(name),
-                             optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    result = doctest.testmod(
+        importlib.import_module(name),
+        optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS,
+    )
     assert result.failed == 0
 
 
 def test_public_names():
-    assert skperceptron.__all__ == ["LossCurveDisplay", "MLPClassifier", "MLPRegressor",
-                                    "Perceptron", "from_sklearn",
-                                    "__version__"]
+    assert skperceptron.__all__ == [
+        "LossCurveDisplay",
+        "MLPClassifier",
+        "MLPRegressor",
+        "Perceptron",
+        "from_sklearn",
+        "__version__",
+    ]
     assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+)?", skperceptron.__version__)
 
 

@@ -80,8 +80,9 @@ def test_one_vs_rest_units_are_textbook_units(iris):
 
 def test_multinomial_rule_is_exactly_the_textbook_one(iris):
     X, y = iris
-    clf = Perceptron(multi_class="multinomial", tol=None, shuffle=False,
-                     max_iter=6).fit(X, y)
+    clf = Perceptron(
+        multi_class="multinomial", tol=None, shuffle=False, max_iter=6
+    ).fit(X, y)
     W, b = multiclass_perceptron(X, y, 3, 1.0, 6)
     assert_allclose(clf.coef_, W, rtol=1e-12, atol=1e-12)
     assert_allclose(clf.intercept_, b, rtol=1e-12, atol=1e-12)
@@ -111,8 +112,9 @@ def test_xor_cannot_be_learned_by_one_layer():
 def test_accuracy_matches_sklearn_within_noise(load):
     X, y = load(return_X_y=True)
     ours = np.mean([Perceptron(random_state=s).fit(X, y).score(X, y) for s in range(5)])
-    theirs = np.mean([SklearnPerceptron(random_state=s).fit(X, y).score(X, y)
-                      for s in range(5)])
+    theirs = np.mean(
+        [SklearnPerceptron(random_state=s).fit(X, y).score(X, y) for s in range(5)]
+    )
     assert abs(ours - theirs) < 0.08
 
 
@@ -135,10 +137,12 @@ def test_multilabel_units_equal_separate_binary_perceptrons():
 @pytest.mark.parametrize("average", [False, True])
 def test_sparse_equals_dense(penalty, average):
     X, y = load_digits(n_class=4, return_X_y=True)
-    dense = Perceptron(penalty=penalty, average=average, max_iter=10, alpha=1e-3,
-                       random_state=0).fit(X, y)
-    sparse = Perceptron(penalty=penalty, average=average, max_iter=10, alpha=1e-3,
-                        random_state=0).fit(sp.csr_matrix(X), y)
+    dense = Perceptron(
+        penalty=penalty, average=average, max_iter=10, alpha=1e-3, random_state=0
+    ).fit(X, y)
+    sparse = Perceptron(
+        penalty=penalty, average=average, max_iter=10, alpha=1e-3, random_state=0
+    ).fit(sp.csr_matrix(X), y)
     if penalty == "elasticnet" or (penalty == "l1" and average):
         # Sparse rows apply the L1 part lazily, to the features a sample touches
         # (the rest at the end of the epoch); dense rows apply it to every
@@ -153,12 +157,20 @@ def test_sparse_equals_dense(penalty, average):
 
 
 @pytest.mark.parametrize("n_classes", [2, 3, 10])
-@pytest.mark.parametrize("params", [
-    {}, {"shuffle": False}, {"penalty": "l2"}, {"penalty": "l1"},
-    {"penalty": "elasticnet", "alpha": 1e-3}, {"tol": None, "max_iter": 30},
-    {"class_weight": "balanced", "random_state": 7}, {"fit_intercept": False},
-    {"eta0": 0.1, "n_iter_no_change": 3},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"shuffle": False},
+        {"penalty": "l2"},
+        {"penalty": "l1"},
+        {"penalty": "elasticnet", "alpha": 1e-3},
+        {"tol": None, "max_iter": 30},
+        {"class_weight": "balanced", "random_state": 7},
+        {"fit_intercept": False},
+        {"eta0": 0.1, "n_iter_no_change": 3},
+    ],
+)
 def test_same_model_as_sklearn_on_dense_data(n_classes, params):
     """Same random_state, same shuffles (one per one-vs-rest unit), same model."""
     X, y = load_digits(n_class=n_classes, return_X_y=True)
@@ -199,8 +211,15 @@ def _brute_force_average(X, signs, eta, alpha, epochs):
 def test_averaged_perceptron_matches_brute_force(penalty, alpha, iris):
     X, y = iris
     signs = np.where(y == 2, 1, -1)
-    clf = Perceptron(penalty=penalty, alpha=alpha, average=True, tol=None,
-                     shuffle=False, max_iter=4, eta0=0.1).fit(X, y == 2)
+    clf = Perceptron(
+        penalty=penalty,
+        alpha=alpha,
+        average=True,
+        tol=None,
+        shuffle=False,
+        max_iter=4,
+        eta0=0.1,
+    ).fit(X, y == 2)
     w, b = _brute_force_average(X, signs, 0.1, alpha, 4)
     assert_allclose(clf.coef_[0], w, rtol=1e-9, atol=1e-12)
     assert_allclose(clf.intercept_[0], b, rtol=1e-9, atol=1e-12)
@@ -211,10 +230,22 @@ def test_averaging_generalises_better_on_noisy_data():
     X = rng.normal(size=(4000, 20))
     y = (X @ rng.normal(size=20) + 2.0 * rng.normal(size=4000) > 0).astype(int)
     X_train, X_test, y_train, y_test = X[:2000], X[2000:], y[:2000], y[2000:]
-    plain = np.mean([Perceptron(max_iter=20, tol=None, random_state=s)
-                     .fit(X_train, y_train).score(X_test, y_test) for s in range(5)])
-    averaged = np.mean([Perceptron(max_iter=20, tol=None, random_state=s, average=True)
-                        .fit(X_train, y_train).score(X_test, y_test) for s in range(5)])
+    plain = np.mean(
+        [
+            Perceptron(max_iter=20, tol=None, random_state=s)
+            .fit(X_train, y_train)
+            .score(X_test, y_test)
+            for s in range(5)
+        ]
+    )
+    averaged = np.mean(
+        [
+            Perceptron(max_iter=20, tol=None, random_state=s, average=True)
+            .fit(X_train, y_train)
+            .score(X_test, y_test)
+            for s in range(5)
+        ]
+    )
     assert averaged > plain + 0.02
 
 
@@ -239,13 +270,25 @@ def test_sample_weight_scales_and_removes(iris):
 
 
 def test_class_weight_balanced_raises_minority_recall():
-    X, y = make_blobs(n_samples=[900, 100], centers=[[0, 0], [1.5, 1.5]],
-                      cluster_std=1.2, random_state=0)
+    X, y = make_blobs(
+        n_samples=[900, 100],
+        centers=[[0, 0], [1.5, 1.5]],
+        cluster_std=1.2,
+        random_state=0,
+    )
     recall = {}
     for cw in (None, "balanced"):
-        recall[cw] = np.mean([
-            (Perceptron(class_weight=cw, average=True, random_state=s)
-             .fit(X, y).predict(X[y == 1]) == 1).mean() for s in range(5)])
+        recall[cw] = np.mean(
+            [
+                (
+                    Perceptron(class_weight=cw, average=True, random_state=s)
+                    .fit(X, y)
+                    .predict(X[y == 1])
+                    == 1
+                ).mean()
+                for s in range(5)
+            ]
+        )
     assert recall["balanced"] > recall[None] + 0.1
 
 
@@ -263,13 +306,15 @@ def test_extreme_class_weight_like_sklearn():
 
 def _sgd_perceptron(penalty=None, **params):
     """scikit-learn's Perceptron is this SGDClassifier, which can also average."""
-    return SGDClassifier(loss="perceptron", learning_rate="constant", eta0=1.0,
-                         penalty=penalty, **params)
+    return SGDClassifier(
+        loss="perceptron", learning_rate="constant", eta0=1.0, penalty=penalty, **params
+    )
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("params", [{"average": True}, {"average": 7},
-                                    {"average": True, "penalty": "l2"}])
+@pytest.mark.parametrize(
+    "params", [{"average": True}, {"average": 7}, {"average": True, "penalty": "l2"}]
+)
 def test_averaged_model_equals_sklearn_sgd(n_classes, params):
     X, y = load_digits(n_class=n_classes, return_X_y=True)
     X = X / 16
@@ -311,7 +356,8 @@ def test_warm_start_and_inits(iris):
     first = clf.coef_.copy()
     clf.fit(X, y)
     two_more = Perceptron(max_iter=2, tol=None, shuffle=False).fit(
-        X, y, coef_init=first, intercept_init=clf.intercept_ * 0 + 0)
+        X, y, coef_init=first, intercept_init=clf.intercept_ * 0 + 0
+    )
     assert not np.array_equal(first, clf.coef_)
     assert two_more.coef_.shape == first.shape
     with pytest.raises(ValueError, match="coef_init does not match"):

@@ -28,10 +28,16 @@ SKLEARN_DIR = Path(sklearn.__file__).parent
 # file -> (path inside sklearn, {module: names moved to skperceptron}, fewest
 # passed tests accepted: today's count less a margin for scikit-learn's edits)
 SUITES = {
-    "test_mlp.py": ("neural_network/tests/test_mlp.py",
-                    {"sklearn.neural_network": ("MLPClassifier", "MLPRegressor")}, 55),
-    "test_perceptron.py": ("linear_model/tests/test_perceptron.py",
-                           {"sklearn.linear_model": ("Perceptron",)}, 5),
+    "test_mlp.py": (
+        "neural_network/tests/test_mlp.py",
+        {"sklearn.neural_network": ("MLPClassifier", "MLPRegressor")},
+        55,
+    ),
+    "test_perceptron.py": (
+        "linear_model/tests/test_perceptron.py",
+        {"sklearn.linear_model": ("Perceptron",)},
+        5,
+    ),
 }
 
 # Tests that reach into scikit-learn's private implementation, which ours does
@@ -58,7 +64,7 @@ PRIVATE_BUT_RUN = {
     "test_mlp.py::test_n_iter_no_change_inf": "reads _no_improvement_count",
 }
 
-CONFTEST = textwrap.dedent('''
+CONFTEST = textwrap.dedent("""
     import os
 
     import pytest
@@ -90,7 +96,7 @@ CONFTEST = textwrap.dedent('''
                     raise pytest.UsageError(
                         f"{{module.__name__}}.{{name}} comes from {{origin}}, "
                         "not skperceptron")
-''')
+""")
 
 
 def _names(aliases):
@@ -126,26 +132,32 @@ def rewrite_imports(source, moved):
     if missing:
         raise AssertionError(
             f"no import of {missing} from {sorted(moved)} found to rewrite; "
-            "scikit-learn's test file changed, update SUITES")
+            "scikit-learn's test file changed, update SUITES"
+        )
     for start, end, new in sorted(edits, reverse=True):
         lines[start:end] = [new]
     return "".join(lines)
 
 
 def test_rewrite_imports_moves_only_the_estimators():
-    source = ("import numpy as np\n"
-              "from sklearn.linear_model import (\n    PoissonRegressor,\n"
-              "    Perceptron as P,\n)\nfrom sklearn.base import clone\n"
-              "def f():\n    from sklearn.linear_model import Perceptron\n")
+    source = (
+        "import numpy as np\n"
+        "from sklearn.linear_model import (\n    PoissonRegressor,\n"
+        "    Perceptron as P,\n)\nfrom sklearn.base import clone\n"
+        "def f():\n    from sklearn.linear_model import Perceptron\n"
+    )
     out = rewrite_imports(source, {"sklearn.linear_model": ("Perceptron",)})
-    assert out == ("import numpy as np\n"
-                   "from sklearn.linear_model import PoissonRegressor\n"
-                   "from skperceptron import Perceptron as P\n"
-                   "from sklearn.base import clone\n"
-                   "def f():\n    from skperceptron import Perceptron\n")
+    assert out == (
+        "import numpy as np\n"
+        "from sklearn.linear_model import PoissonRegressor\n"
+        "from skperceptron import Perceptron as P\n"
+        "from sklearn.base import clone\n"
+        "def f():\n    from skperceptron import Perceptron\n"
+    )
     with pytest.raises(AssertionError, match="no import"):
-        rewrite_imports("from sklearn.svm import SVC\n",
-                        {"sklearn.linear_model": ("Perceptron",)})
+        rewrite_imports(
+            "from sklearn.svm import SVC\n", {"sklearn.linear_model": ("Perceptron",)}
+        )
 
 
 def test_listed_tests_exist_in_sklearn_files():
@@ -172,8 +184,11 @@ def summary_counts(output):
 def test_summary_counts():
     output = "x\n\n==== 61 passed, 1 deselected, 3 warnings in 9.1s ====\n"
     assert summary_counts(output) == {"passed": 61, "deselected": 1, "warnings": 3}
-    assert summary_counts("2 failed, 5 passed, 1 error in 1s") \
-        == {"failed": 2, "passed": 5, "errors": 1}
+    assert summary_counts("2 failed, 5 passed, 1 error in 1s") == {
+        "failed": 2,
+        "passed": 5,
+        "errors": 1,
+    }
     assert summary_counts("no tests ran in 0.01s") == {}
 
 
@@ -189,26 +204,47 @@ def suite_dir(tmp_path_factory):
         estimators[name] = [n for names in moved.values() for n in names]
     # an ini file makes the directory pytest's rootdir, away from our settings
     (directory / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    (directory / "conftest.py").write_text(CONFTEST.format(estimators=estimators),
-                                           encoding="utf-8")
+    (directory / "conftest.py").write_text(
+        CONFTEST.format(estimators=estimators), encoding="utf-8"
+    )
     return directory
 
 
 @pytest.mark.parametrize("name", list(SUITES))
 def test_sklearn_suite_passes_against_skperceptron(suite_dir, name):
-    deselect = [arg for test_id in DESELECTED if test_id.startswith(name + "::")
-                for arg in ("--deselect", test_id)]
+    deselect = [
+        arg
+        for test_id in DESELECTED
+        if test_id.startswith(name + "::")
+        for arg in ("--deselect", test_id)
+    ]
     env = dict(os.environ)
     env.pop("PYTEST_ADDOPTS", None)
     # the subprocess imports the skperceptron this process imported
     package_root = str(Path(skperceptron.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(
-        [package_root] + [p for p in [env.get("PYTHONPATH")] if p])
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-               "-p", "no:randomly", "-p", "no:xdist", "-rfE", "--tb=short",
-               f"--basetemp={suite_dir / ('tmp_' + name[:-3])}", *deselect, name]
-    result = subprocess.run(command, cwd=suite_dir, env=env, capture_output=True,
-                            text=True, timeout=900)
+        [package_root] + [p for p in [env.get("PYTHONPATH")] if p]
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:xdist",
+        "-rfE",
+        "--tb=short",
+        f"--basetemp={suite_dir / ('tmp_' + name[:-3])}",
+        *deselect,
+        name,
+    ]
+    result = subprocess.run(
+        command, cwd=suite_dir, env=env, capture_output=True, text=True, timeout=900
+    )
     output = result.stdout + result.stderr
     counts = summary_counts(result.stdout)
     report = f"{' '.join(command)}\nexit code {result.returncode}\n{output[-6000:]}"
@@ -217,4 +253,5 @@ def test_sklearn_suite_passes_against_skperceptron(suite_dir, name):
     assert counts.get("failed", 0) == 0 and counts.get("errors", 0) == 0, report
     assert counts.get("passed", 0) >= SUITES[name][2], report
     assert counts.get("deselected", 0) == len(deselect) // 2, (
-        "a DESELECTED id no longer names a test of scikit-learn's file\n" + report)
+        "a DESELECTED id no longer names a test of scikit-learn's file\n" + report
+    )

@@ -34,8 +34,9 @@ def _float64_from_bits_python(bits):
 
 # The float64 whose IEEE bits are the int64 ``bits`` (exp's 2**k): one LLVM
 # bit cast, which vectorises, where viewing an array needs scratch memory.
-float64_from_bits = (_float64_from_bits_python if config.DISABLE_JIT
-                     else _bitcast_int64_to_float64)
+float64_from_bits = (
+    _float64_from_bits_python if config.DISABLE_JIT else _bitcast_int64_to_float64
+)
 
 
 @intrinsic
@@ -48,17 +49,26 @@ def _as_matrix(typingctx, buf, offset, n_rows, n_cols):
 
     def codegen(context, builder, signature, args):
         src = context.make_array(signature.args[0])(context, builder, args[0])
-        start, rows, cols = (context.cast(builder, value, ty, types.intp)
-                             for value, ty in zip(args[1:], signature.args[1:]))
+        start, rows, cols = (
+            context.cast(builder, value, ty, types.intp)
+            for value, ty in zip(args[1:], signature.args[1:])
+        )
         itemsize = src.itemsize
         out = context.make_array(signature.return_type)(context, builder)
-        internals.populate_array(out, data=builder.gep(src.data, [start]),
-                       shape=cgutils.pack_array(builder, [rows, cols]),
-                       strides=cgutils.pack_array(builder, [builder.mul(cols, itemsize),
-                                                            itemsize]),
-                       itemsize=itemsize, meminfo=src.meminfo, parent=src.parent)
-        return internals.impl_ret_borrowed(context, builder, signature.return_type,
-                                 out._getvalue())
+        internals.populate_array(
+            out,
+            data=builder.gep(src.data, [start]),
+            shape=cgutils.pack_array(builder, [rows, cols]),
+            strides=cgutils.pack_array(
+                builder, [builder.mul(cols, itemsize), itemsize]
+            ),
+            itemsize=itemsize,
+            meminfo=src.meminfo,
+            parent=src.parent,
+        )
+        return internals.impl_ret_borrowed(
+            context, builder, signature.return_type, out._getvalue()
+        )
 
     return matrix(buf, offset, n_rows, n_cols), codegen
 
@@ -70,8 +80,8 @@ def _as_matrix_python(buf, offset, n_rows, n_cols):
 _as_matrix_reshape = jit(inline=True)(_as_matrix_python)
 
 # ``buf[offset : offset + n_rows * n_cols]`` viewed as a C-contiguous
-# (n_rows, n_cols) matrix. numba's reshape compiles a general helper (about
-# 0.2 s); this builds the view directly. Callers guarantee the block fits.
+# (n_rows, n_cols) matrix. numba's reshape compiles a general helper (see
+# docs/benchmarks.md); this builds the view directly. Callers guarantee the block fits.
 if config.DISABLE_JIT:
     as_matrix = _as_matrix_python
 else:
@@ -87,11 +97,18 @@ def _as_vector(typingctx, array):
     def codegen(context, builder, signature, args):
         src = context.make_array(signature.args[0])(context, builder, args[0])
         out = context.make_array(signature.return_type)(context, builder)
-        internals.populate_array(out, data=src.data, shape=cgutils.pack_array(builder, [src.nitems]),
-                       strides=cgutils.pack_array(builder, [src.itemsize]),
-                       itemsize=src.itemsize, meminfo=src.meminfo, parent=src.parent)
-        return internals.impl_ret_borrowed(context, builder, signature.return_type,
-                                 out._getvalue())
+        internals.populate_array(
+            out,
+            data=src.data,
+            shape=cgutils.pack_array(builder, [src.nitems]),
+            strides=cgutils.pack_array(builder, [src.itemsize]),
+            itemsize=src.itemsize,
+            meminfo=src.meminfo,
+            parent=src.parent,
+        )
+        return internals.impl_ret_borrowed(
+            context, builder, signature.return_type, out._getvalue()
+        )
 
     return vector(array), codegen
 

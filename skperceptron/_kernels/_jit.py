@@ -26,10 +26,13 @@ def jit(func=None, *, inline=False):
     """
     if func is None:
         return lambda f: jit(f, inline=inline)
-    options = dict(fastmath=set(FASTMATH), error_model="numpy", nogil=True,
-                   inline="always" if inline else "never")
+    options = dict(
+        fastmath=set(FASTMATH),
+        error_model="numpy",
+        nogil=True,
+        inline="always" if inline else "never",
+    )
     try:
         return njit(cache=True, **options)(func)
     except RuntimeError:  # no writable cache location anywhere
         return njit(cache=False, **options)(func)
-

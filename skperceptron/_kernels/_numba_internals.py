@@ -19,9 +19,9 @@ call_xxgemm = ensure_blas = populate_array = impl_ret_borrowed = None
 
 if os.environ.get("SKPERCEPTRON_NUMBA_FALLBACK", "") != "1":
     try:
-        from numba.core.imputils import impl_ret_borrowed
-        from numba.np.arrayobj import populate_array
-        from numba.np.linalg import call_xxgemm, ensure_blas
+        from numba.core.imputils import impl_ret_borrowed  # noqa: F401
+        from numba.np.arrayobj import populate_array  # noqa: F401
+        from numba.np.linalg import call_xxgemm, ensure_blas  # noqa: F401
     except ImportError:  # a numba release moved them: use the fallbacks
         pass
     else:

@@ -112,8 +112,9 @@ def _loss_gradient(a, y, code, huber_delta):
 
 
 @jit(inline=True)
-def output_delta_and_loss(A_out, Y, sample_weight, rows, delta, loss_code, out_code,
-                          eps, huber_delta):
+def output_delta_and_loss(
+    A_out, Y, sample_weight, rows, delta, loss_code, out_code, eps, huber_delta
+):
     """Fill ``delta`` with the output deltas and return the weighted loss sum.
 
     ``rows[i]`` is the row of ``Y`` (and ``sample_weight``) that batch row ``i``
@@ -124,8 +125,7 @@ def output_delta_and_loss(A_out, Y, sample_weight, rows, delta, loss_code, out_c
     canonical = is_canonical(loss_code, out_code)
     total = 0.0
     # 2-D indexing rather than row views: with few outputs per row, making
-    # three views per row costs more than the arithmetic (200 rows x 1 output:
-    # 3.3 -> 1.3 us).
+    # three views per row costs more than the arithmetic (docs/benchmarks.md).
     for i in range(n_rows):
         r = rows[i]
         row_loss = 0.0
@@ -136,7 +136,9 @@ def output_delta_and_loss(A_out, Y, sample_weight, rows, delta, loss_code, out_c
                 delta[i, k] = A_out[i, k] - Y[r, k]
         else:
             for k in range(n_out):
-                delta[i, k] = _loss_gradient(A_out[i, k], Y[r, k], loss_code, huber_delta)
+                delta[i, k] = _loss_gradient(
+                    A_out[i, k], Y[r, k], loss_code, huber_delta
+                )
         if weighted:
             w = sample_weight[r]
             for k in range(n_out):

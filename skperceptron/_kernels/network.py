@@ -67,8 +67,9 @@ def workspace(spec, n_rows, n_params, dtype, gather_rows):
     """A ``Workspace`` for batches of up to ``n_rows`` rows."""
     act_buf = np.empty(n_rows * int(spec.unit_cum[-1]), dtype=dtype)
     x_buf = np.empty(n_rows * int(spec.units[0]), dtype=dtype) if gather_rows else None
-    return Workspace(act_buf, np.empty_like(act_buf), x_buf,
-                     np.empty(n_params, dtype=dtype))
+    return Workspace(
+        act_buf, np.empty_like(act_buf), x_buf, np.empty(n_params, dtype=dtype)
+    )
 
 
 @jit
@@ -80,7 +81,7 @@ def _weights(params, spec, layer):
 
 
 # Elementwise loops below are written out: numba's slice assignment
-# (``a[i, :] = b``) costs about 2 s of compile time per call site.
+# (``a[i, :] = b``) costs seconds of compile time per call site.
 
 
 @jit
@@ -237,15 +238,37 @@ def _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf):
     units, act_codes, unit_cum = spec.units, spec.act_codes, spec.unit_cum
     n_layers = units.shape[0]
     n_rows = rows.shape[0]
-    D = as_matrix(delta_buf, unit_cum[n_layers - 1] * n_rows, n_rows, units[n_layers - 1])
+    D = as_matrix(
+        delta_buf, unit_cum[n_layers - 1] * n_rows, n_rows, units[n_layers - 1]
+    )
     return loss.scale * output_delta_and_loss(
-        out, Y, sample_weight, rows, D, loss.code, act_codes[n_layers - 2],
-        loss.log_eps, loss.huber_delta)
+        out,
+        Y,
+        sample_weight,
+        rows,
+        D,
+        loss.code,
+        act_codes[n_layers - 2],
+        loss.log_eps,
+        loss.huber_delta,
+    )
 
 
 @jit(inline=True)
-def _loss_and_raw_gradient(data, Y, sample_weight, rows, start, params, spec, loss,
-                           act_buf, delta_buf, x_buf, grad):
+def _loss_and_raw_gradient(
+    data,
+    Y,
+    sample_weight,
+    rows,
+    start,
+    params,
+    spec,
+    loss,
+    act_buf,
+    delta_buf,
+    x_buf,
+    grad,
+):
     out = forward_batch(data, rows, start, params, spec, act_buf, x_buf)
     loss_sum = _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf)
     backward_batch(data, rows, start, params, spec, act_buf, delta_buf, x_buf, grad)
@@ -253,8 +276,9 @@ def _loss_and_raw_gradient(data, Y, sample_weight, rows, start, params, spec, lo
 
 
 @jit
-def run_epoch(data, Y, sample_weight, order, batch_size, params, spec, loss, hyper,
-              state, work):
+def run_epoch(
+    data, Y, sample_weight, order, batch_size, params, spec, loss, hyper, state, work
+):
     """One epoch of minibatch training.
 
     Parameters
@@ -298,12 +322,31 @@ def run_epoch(data, Y, sample_weight, order, batch_size, params, spec, loss, hyp
         rows = order[first:last]
         weight_sum = _batch_weight_sum(sample_weight, rows)
         loss_sum = _loss_and_raw_gradient(
-            data, Y, sample_weight, rows, None, params, spec, loss,
-            work.act_buf, work.delta_buf, work.x_buf, work.grad,
+            data,
+            Y,
+            sample_weight,
+            rows,
+            None,
+            params,
+            spec,
+            loss,
+            work.act_buf,
+            work.delta_buf,
+            work.x_buf,
+            work.grad,
         )
         t += 1
-        sumsq = optimizer_step(params, work.grad, n_coef, weight_sum, hyper,
-                               state.m, state.v, state.velocity, t)
+        sumsq = optimizer_step(
+            params,
+            work.grad,
+            n_coef,
+            weight_sum,
+            hyper,
+            state.m,
+            state.v,
+            state.velocity,
+            t,
+        )
         batch_loss = (loss_sum + 0.5 * alpha * sumsq) / weight_sum
         total += batch_loss * (last - first)
     return total
@@ -332,8 +375,18 @@ def loss_and_gradient(data, Y, sample_weight, params, spec, loss, alpha, work):
     rows = np.arange(n_samples)
     weight_sum = _batch_weight_sum(sample_weight, rows)
     loss_sum = _loss_and_raw_gradient(
-        data, Y, sample_weight, rows, 0, params, spec, loss,
-        work.act_buf, work.delta_buf, None, work.grad,
+        data,
+        Y,
+        sample_weight,
+        rows,
+        0,
+        params,
+        spec,
+        loss,
+        work.act_buf,
+        work.delta_buf,
+        None,
+        work.grad,
     )
     sumsq = scale_gradient(params, work.grad, spec.int_off[0], weight_sum, alpha)
     return (loss_sum + 0.5 * alpha * sumsq) / weight_sum

@@ -9,7 +9,7 @@ raw gradient into the true one, ``(raw + alpha * w) / S`` for weights and
 All scalars are cast to the parameter dtype first, so float32 stays float32.
 The loops run over 1-D slices with ``range(n)``: with ``range(lo, hi)`` numba
 must guard against negative indices and LLVM does not vectorise the loop
-(measured 3.7 ns per element for Adam, against 1.0 ns on slices).
+(Adam ran several times slower that way; docs/benchmarks.md).
 """
 
 from typing import NamedTuple
@@ -126,17 +126,31 @@ def optimizer_step(params, grad, n_coef, weight_sum, hyper, m, v, velocity, t):
         b2 = hyper.beta_2
         lr = cast(hyper.learning_rate * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
         args = (lr, b1, b2, cast(hyper.epsilon))
-        sumsq = float(_adam(params[:n_coef], grad[:n_coef], m[:n_coef], v[:n_coef],
-                            alpha, s, *args))
+        sumsq = float(
+            _adam(
+                params[:n_coef], grad[:n_coef], m[:n_coef], v[:n_coef], alpha, s, *args
+            )
+        )
         _adam(params[n_coef:], grad[n_coef:], m[n_coef:], v[n_coef:], zero, s, *args)
     if velocity is not None:
         lr = cast(hyper.learning_rate)
         mu = cast(hyper.momentum)
         nesterov = hyper.nesterov
-        sumsq = float(_sgd(params[:n_coef], grad[:n_coef], velocity[:n_coef], alpha, s,
-                           lr, mu, nesterov))
-        _sgd(params[n_coef:], grad[n_coef:], velocity[n_coef:], zero, s, lr, mu,
-             nesterov)
+        sumsq = float(
+            _sgd(
+                params[:n_coef],
+                grad[:n_coef],
+                velocity[:n_coef],
+                alpha,
+                s,
+                lr,
+                mu,
+                nesterov,
+            )
+        )
+        _sgd(
+            params[n_coef:], grad[n_coef:], velocity[n_coef:], zero, s, lr, mu, nesterov
+        )
     return sumsq
 
 

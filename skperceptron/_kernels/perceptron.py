@@ -112,20 +112,25 @@ def new_units(coef, intercept, averaging, l1):
     width = n_features if averaging else 0
     V = np.array(coef, order="C")
     return Units(
-        V=V, scale=np.ones(n_units), b=np.array(intercept, dtype=np.float64),
+        V=V,
+        scale=np.ones(n_units),
+        b=np.array(intercept, dtype=np.float64),
         active=np.ones(n_units, dtype=np.bool_),
         sq_norm=(V.astype(np.float64) ** 2).sum(axis=1),
-        weight_pos=np.ones(n_units), weight_neg=np.ones(n_units),
+        weight_pos=np.ones(n_units),
+        weight_neg=np.ones(n_units),
         q=np.zeros((n_units, n_features if l1 else 0)),
-        avg_sum=np.zeros((n_units, width)), B=np.zeros((n_units, width)),
-        S=np.zeros(n_units), b_sum=np.zeros(n_units),
+        avg_sum=np.zeros((n_units, width)),
+        B=np.zeros((n_units, width)),
+        S=np.zeros(n_units),
+        b_sum=np.zeros(n_units),
         n_averaged=np.zeros(n_units, dtype=np.int64),
     )
 
 
 def unit_slice(units, k):
     """The state of unit ``k`` alone (views: updates reach ``units``)."""
-    return Units(*(field[k:k + 1] for field in units))
+    return Units(*(field[k : k + 1] for field in units))
 
 
 def real_coef(units):
@@ -207,7 +212,7 @@ def _add_row(X, csr, r, V, B, k, coef, s_cum):
 
 
 # The helpers below take the arrays of ``Units`` they use rather than the
-# whole NamedTuple: passing it to each of them cost 0.35 s of first compile.
+# whole NamedTuple, which made the first compile slower (docs/benchmarks.md).
 
 
 @jit
@@ -332,7 +337,12 @@ def perceptron_epoch(data, order, samples, units, rule, step, l1_total, stats):
     targets, labels = samples.targets, samples.labels
     sample_weight = samples.sample_weight
     V, scale, b, active = units.V, units.scale, units.b, units.active
-    sq_norm, S, b_sum, n_averaged = units.sq_norm, units.S, units.b_sum, units.n_averaged
+    sq_norm, S, b_sum, n_averaged = (
+        units.sq_norm,
+        units.S,
+        units.b_sum,
+        units.n_averaged,
+    )
     avg_sum, B, q = units.avg_sum, units.B, units.q
     loss_out, mistakes_out = stats.loss, stats.mistakes
     eta, alpha, l1_ratio, penalty = rule.eta, rule.alpha, rule.l1_ratio, rule.penalty
@@ -345,7 +355,9 @@ def perceptron_epoch(data, order, samples, units, rule, step, l1_total, stats):
     shrink = 1.0
     if penalty == L2 or penalty == ELASTICNET:
         shrink = max(0.0, 1.0 - (1.0 - l1_ratio) * eta * alpha)
-    l1_step = l1_ratio * eta * alpha if (penalty == L1 or penalty == ELASTICNET) else 0.0
+    l1_step = (
+        l1_ratio * eta * alpha if (penalty == L1 or penalty == ELASTICNET) else 0.0
+    )
     for i in range(n_order):
         r = order[i]
         _prefetch_ahead(X, order, i)
@@ -355,7 +367,8 @@ def perceptron_epoch(data, order, samples, units, rule, step, l1_total, stats):
             for k in range(n_units):
                 if active[k]:
                     loss_out[0 if multinomial else k, 1] += _penalty(
-                        V, scale, sq_norm, k, alpha, l1_ratio)
+                        V, scale, sq_norm, k, alpha, l1_ratio
+                    )
         if shrink != 1.0:
             for k in range(n_units):
                 if not active[k]:
