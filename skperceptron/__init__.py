@@ -1,7 +1,8 @@
 """Classic neural networks for scikit-learn, trained by numba-compiled kernels."""
 
 from ._from_sklearn import from_sklearn
-from ._mlp import MLPClassifier, MLPRegressor
+from ._mlp_classifier import MLPClassifier
+from ._mlp_regressor import MLPRegressor
 from ._perceptron import Perceptron
 from .display import LossCurveDisplay
 

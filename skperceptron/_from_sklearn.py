@@ -5,7 +5,8 @@ from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
 from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.utils.validation import check_is_fitted
 
-from ._mlp import MLPClassifier, MLPRegressor
+from ._mlp_classifier import MLPClassifier
+from ._mlp_regressor import MLPRegressor
 from ._perceptron import Perceptron
 
 _TWINS = (

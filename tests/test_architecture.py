@@ -40,6 +40,8 @@ LAYERS = [
     "_stochastic_optimizers",
     "_training",
     "_mlp",
+    "_mlp_classifier",
+    "_mlp_regressor",
     "_perceptron",
     "_from_sklearn",
     "display",

@@ -14,6 +14,8 @@ from skperceptron.__main__ import main
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MODULES = [
     "skperceptron._mlp",
+    "skperceptron._mlp_classifier",
+    "skperceptron._mlp_regressor",
     "skperceptron._perceptron",
     "skperceptron._params",
     "skperceptron._interop",

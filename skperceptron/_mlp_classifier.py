@@ -1,0 +1,440 @@
+"""MLPClassifier: class labels in, probabilities and labels out."""
+
+import numpy as np
+from sklearn.base import (
+    ClassifierMixin,
+)
+from sklearn.metrics import accuracy_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import column_or_1d
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._data import (
+    check_partial_fit_first_call,
+)
+from ._mlp import BaseMLP
+from ._sklearn_compat import StrOptions, _fit_context
+from ._transaction import atomic
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    """Multilayer perceptron classifier trained by backpropagation.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
+    same parameters, attributes and results, with the forward pass, backward
+    pass and optimizer running in numba-compiled kernels. Binary problems use
+    one logistic output, multilabel problems independent logistic outputs and
+    multiclass problems softmax with cross-entropy.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of neurons in the ith hidden layer.
+
+    activation : str or sequence of str, default='relu'
+        Activation of the hidden layers, one of 'identity' (``x``), 'logistic'
+        (``1 / (1 + exp(-x))``), 'tanh', 'relu' (``max(0, x)``) or 'softplus'
+        (``log(1 + exp(x))``, a smooth relu). A sequence gives one name per
+        hidden layer.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        Weight optimizer: quasi-Newton L-BFGS-B (full batch), stochastic
+        gradient descent, or Adam.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty, divided by the (batch) sample count when
+        added to the loss.
+
+    batch_size : int or 'auto', default='auto'
+        Minibatch size of the stochastic solvers; ``'auto'`` is
+        ``min(200, n_samples)``. Ignored by lbfgs.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule of ``solver='sgd'``: constant; divided by
+        ``(t + 1) ** power_t`` after each epoch, ``t`` counting samples seen;
+        or divided by 5 whenever ``n_iter_no_change`` epochs fail to improve.
+
+    learning_rate_init : float, default=0.001
+        Initial learning rate of sgd and adam.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (sgd, adam) or iterations (lbfgs).
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples before each epoch (sgd, adam).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the early-stopping split and the
+        shuffling. The draws are made in scikit-learn's order, so the same seed
+        gives the same network as ``sklearn.neural_network``.
+
+    tol : float, default=1e-4
+        Training stops when the loss (or validation score) fails to improve by
+        at least ``tol`` for ``n_iter_no_change`` consecutive epochs.
+
+    verbose : bool, default=False
+        Whether to print the loss after each epoch.
+
+    warm_start : bool, default=False
+        Reuse the previous solution as initialisation (a new optimizer is
+        created; ``loss_curve_`` keeps growing).
+
+    momentum : float, default=0.9
+        Momentum of sgd, in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Whether sgd uses Nesterov's momentum.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified for
+        single-output classification), stop when its score stops improving,
+        and restore the best weights. sgd and adam only. A loss or weights
+        becoming non-finite also stop training then, with a ConvergenceWarning
+        and the best weights restored (without early stopping: a ValueError).
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+
+    beta_1 : float, default=0.9
+        Adam's decay rate of the first moment, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Adam's decay rate of the second moment, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+
+    n_iter_no_change : int, default=10
+        Epochs without ``tol`` improvement tolerated before stopping.
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of lbfgs.
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplying the sample weights as in
+        scikit-learn's linear models. 'balanced' uses
+        ``n_samples / (n_classes * count(class))`` (weighted counts). Binary and
+        multiclass targets only; with 'balanced', partial_fit is unavailable.
+
+    scoring : str, callable or None, default=None
+        Early stopping's validation score: None for scikit-learn's (accuracy
+        for classifiers, R^2 for regressors), 'loss' for minus the validation
+        loss, or any scikit-learn scorer name or callable.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    loss_ : float
+        The loss of the last epoch (or at the lbfgs solution), L2 term included.
+
+    best_loss_ : float or None
+        Lowest training loss reached (sgd, adam without early stopping).
+
+    loss_curve_ : list of float
+        Loss of each epoch (sgd, adam).
+
+    validation_scores_ : list of float or None
+        Validation score of each epoch when ``early_stopping=True``.
+
+    best_validation_score_ : float or None
+        Best validation score when ``early_stopping=True``.
+
+    validation_loss_curve_ : list of float
+        Loss on the validation set (without the L2 term) after each epoch,
+        when ``early_stopping=True``.
+
+    t_ : int
+        Number of training samples seen by the solver.
+
+    coefs_ : list of ndarray of shape (n_fan_in, n_fan_out)
+        Weight matrices, views into one flat parameter vector.
+
+    intercepts_ : list of ndarray of shape (n_fan_out,)
+        Bias vectors, views into the same vector.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    n_iter_ : int
+        Number of epochs (or lbfgs iterations) run by the last fit call.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Activation of the output layer.
+
+    See Also
+    --------
+    MLPRegressor : The regression counterpart.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skperceptron import MLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(32,), max_iter=100, random_state=0)
+    >>> clf = clf.fit(X / 16, y)
+    >>> clf.predict(X[:3] / 16)
+    array([0, 1, 2])
+    >>> bool(clf.score(X / 16, y) > 0.95)
+    True
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        class_weight=None,
+        scoring=None,
+    ):
+        self.class_weight = class_weight
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            loss="log_loss",
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            scoring=scoring,
+        )
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+    }
+    _score_function = staticmethod(accuracy_score)
+
+    def _weigh_classes(self, y, sample_weight, incremental, dtype):
+        if self.class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError(
+                "class_weight is not supported for multilabel targets; "
+                "pass sample_weight instead."
+            )
+        index = np.searchsorted(self.classes_, y)
+        if self.class_weight == "balanced":
+            # n / (n_classes * count), counting weighted samples, so that a
+            # sample of weight 2 counts as two copies of it
+            counts = np.bincount(
+                index, weights=sample_weight, minlength=len(self.classes_)
+            )
+            weights = counts.sum() / (len(self.classes_) * np.maximum(counts, 1e-300))
+        else:
+            weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y
+            )
+        per_sample = weights[index].astype(dtype)
+        return per_sample if sample_weight is None else per_sample * sample_weight
+
+    def _output_activation(self):
+        return (
+            "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+        )
+
+    def _validation_strata(self, Y):
+        # scikit-learn stratifies the early-stopping split of a single-output
+        # target on its label-indicator column: the same split, the same errors
+        return Y.astype(bool) if self.n_outputs_ == 1 else None
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer().fit(y)
+            # a single class is fitted as scikit-learn fits it: one logistic
+            # output trained towards 0, and predict always returns that class
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if incremental:
+                unseen = np.setdiff1d(classes, self.classes_, assume_unique=True)
+                if len(unseen):
+                    raise ValueError(
+                        "`y` has classes not in `self.classes_`. `self.classes_` "
+                        f"has {self.classes_}. 'y' has {classes}."
+                    )
+            elif set(classes) != set(self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as "
+                    f"in the previous call to fit. Previously got {self.classes_}, "
+                    f"`y` has {classes}"
+                )
+        Y = self._label_binarizer.transform(y)
+        return X, np.ascontiguousarray(Y, dtype=X.dtype), y
+
+    def _check_partial_fit_class_weight(self):
+        if self.class_weight == "balanced":
+            raise AttributeError(
+                "partial_fit is not available with class_weight='balanced': the class "
+                "frequencies of one batch are not those of the data. Pass a dict, "
+                "for example from sklearn.utils.class_weight.compute_class_weight."
+            )
+        return True
+
+    @available_if(
+        lambda est: est._check_solver() and est._check_partial_fit_class_weight()
+    )
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that may appear across calls. Required on the first
+            call; ``y`` need not contain every class.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return atomic(self, self._partial_fit, X, y, sample_weight, classes)
+
+    def _partial_fit(self, X, y, sample_weight, classes):
+        if check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+            self.classes_ = self._label_binarizer.classes_
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def _decode(self, outputs):
+        """Class labels (or label indicators) from the output layer."""
+        if self.n_outputs_ == 1:
+            outputs = outputs.ravel()
+        return self._label_binarizer.inverse_transform(outputs)
+
+    def predict(self, X):
+        """Predict with the multilayer perceptron classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes.
+        """
+        check_is_fitted(self)
+        return self._predict(X)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            Probability of each class, in the order of ``classes_``. A model
+            fitted on a single class returns two columns, ``1 - p`` and ``p``
+            of its one logistic output (trained towards 0), as scikit-learn's
+            does.
+        """
+        check_is_fitted(self)
+        y_pred = self._forward_pass_fast(X)
+        if self.n_outputs_ == 1:
+            p = y_pred.ravel()
+            return np.vstack([1 - p, p]).T
+        return y_pred
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability estimates, ``log(predict_proba(X))``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class, in the order of ``classes_``.
+        """
+        y_prob = self.predict_proba(X)
+        return np.log(y_prob, out=y_prob)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = self.class_weight is None
+        return tags

@@ -1,0 +1,397 @@
+"""MLPRegressor: real-valued targets, with a choice of losses and output ranges."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import (
+    RegressorMixin,
+)
+from sklearn.metrics import r2_score
+from sklearn.utils import column_or_1d
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._mlp import BaseMLP
+from ._sklearn_compat import Interval, StrOptions, _fit_context
+from ._transaction import atomic
+
+# The range each regression output activation can reach.
+_OUTPUT_RANGES = {
+    "relu": (0.0, np.inf),
+    "softplus": (0.0, np.inf),
+    "logistic": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+}
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    """Multilayer perceptron regressor trained by backpropagation.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
+    same parameters, attributes and results, with the forward pass, backward
+    pass and optimizer running in numba-compiled kernels.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, \
+            default='squared_error'
+        Half squared error, absolute error, Huber loss (quadratic for residuals
+        up to ``huber_delta``, linear beyond: robust to outliers), or half
+        Poisson deviance with an exp output. With several outputs the squared
+        error is reported averaged over outputs and the other losses summed,
+        as scikit-learn reports them (so ``tol`` stops training at the same
+        epoch); sgd and adam follow scikit-learn's gradient, that of the loss
+        summed over outputs, and lbfgs minimises that summed loss, so that its
+        value and gradient belong to one function.
+
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of neurons in the ith hidden layer.
+
+    activation : str or sequence of str, default='relu'
+        Activation of the hidden layers, one of 'identity' (``x``), 'logistic'
+        (``1 / (1 + exp(-x))``), 'tanh', 'relu' (``max(0, x)``) or 'softplus'
+        (``log(1 + exp(x))``, a smooth relu). A sequence gives one name per
+        hidden layer.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        Weight optimizer: quasi-Newton L-BFGS-B (full batch), stochastic
+        gradient descent, or Adam.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty, divided by the (batch) sample count when
+        added to the loss.
+
+    batch_size : int or 'auto', default='auto'
+        Minibatch size of the stochastic solvers; ``'auto'`` is
+        ``min(200, n_samples)``. Ignored by lbfgs.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule of ``solver='sgd'``: constant; divided by
+        ``(t + 1) ** power_t`` after each epoch, ``t`` counting samples seen;
+        or divided by 5 whenever ``n_iter_no_change`` epochs fail to improve.
+
+    learning_rate_init : float, default=0.001
+        Initial learning rate of sgd and adam.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (sgd, adam) or iterations (lbfgs).
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples before each epoch (sgd, adam).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the early-stopping split and the
+        shuffling. The draws are made in scikit-learn's order, so the same seed
+        gives the same network as ``sklearn.neural_network``.
+
+    tol : float, default=1e-4
+        Training stops when the loss (or validation score) fails to improve by
+        at least ``tol`` for ``n_iter_no_change`` consecutive epochs.
+
+    verbose : bool, default=False
+        Whether to print the loss after each epoch.
+
+    warm_start : bool, default=False
+        Reuse the previous solution as initialisation (a new optimizer is
+        created; ``loss_curve_`` keeps growing).
+
+    momentum : float, default=0.9
+        Momentum of sgd, in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Whether sgd uses Nesterov's momentum.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified for
+        single-output classification), stop when its score stops improving,
+        and restore the best weights. sgd and adam only. A loss or weights
+        becoming non-finite also stop training then, with a ConvergenceWarning
+        and the best weights restored (without early stopping: a ValueError).
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+
+    beta_1 : float, default=0.9
+        Adam's decay rate of the first moment, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Adam's decay rate of the second moment, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+
+    n_iter_no_change : int, default=10
+        Epochs without ``tol`` improvement tolerated before stopping.
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of lbfgs.
+
+    huber_delta : float, default=1.0
+        Residual size where the Huber loss turns from quadratic to linear.
+
+    out_activation : {'identity', 'relu', 'softplus', 'logistic', 'tanh'}, \
+            default='identity'
+        Output activation: relu or softplus for non-negative targets, logistic
+        for targets in [0, 1], tanh for targets in [-1, 1]. Targets outside the
+        reachable range raise a ValueError. The output biases start where the
+        activation gives the mean target. Ignored by (and must stay 'identity'
+        for) the Poisson loss, which uses an exp output.
+
+    scoring : str, callable or None, default=None
+        Early stopping's validation score: None for scikit-learn's (accuracy
+        for classifiers, R^2 for regressors), 'loss' for minus the validation
+        loss, or any scikit-learn scorer name or callable.
+
+    Attributes
+    ----------
+    loss_ : float
+        The loss of the last epoch (or at the lbfgs solution), L2 term included.
+
+    best_loss_ : float or None
+        Lowest training loss reached (sgd, adam without early stopping).
+
+    loss_curve_ : list of float
+        Loss of each epoch (sgd, adam).
+
+    validation_scores_ : list of float or None
+        Validation score of each epoch when ``early_stopping=True``.
+
+    best_validation_score_ : float or None
+        Best validation score when ``early_stopping=True``.
+
+    validation_loss_curve_ : list of float
+        Loss on the validation set (without the L2 term) after each epoch,
+        when ``early_stopping=True``.
+
+    t_ : int
+        Number of training samples seen by the solver.
+
+    coefs_ : list of ndarray of shape (n_fan_in, n_fan_out)
+        Weight matrices, views into one flat parameter vector.
+
+    intercepts_ : list of ndarray of shape (n_fan_out,)
+        Bias vectors, views into the same vector.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    n_iter_ : int
+        Number of epochs (or lbfgs iterations) run by the last fit call.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Activation of the output layer.
+
+    See Also
+    --------
+    MLPClassifier : The classification counterpart.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from skperceptron import MLPRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=0)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(20,), solver="lbfgs", max_iter=500,
+    ...                    random_state=0).fit(X, y / 100)
+    >>> bool(reg.score(X, y / 100) > 0.99)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "out_activation": [StrOptions({"identity", *_OUTPUT_RANGES})],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        huber_delta=1.0,
+        out_activation="identity",
+        scoring=None,
+    ):
+        self.huber_delta = huber_delta
+        self.out_activation = out_activation
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            loss=loss,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            scoring=scoring,
+        )
+
+    _score_function = staticmethod(r2_score)
+
+    def _output_activation(self):
+        if self.loss != "poisson":
+            return self.out_activation
+        if self.out_activation != "identity":
+            raise ValueError(
+                "loss='poisson' has its own exp output activation; leave "
+                f"out_activation='identity' (got {self.out_activation!r})."
+            )
+        return "exp"
+
+    def _init_output_bias(self, Y, sample_weight):
+        """Start bounded or positive outputs at the (weighted) mean target.
+
+        A relu output whose pre-activation is negative for every sample gets no
+        gradient and never recovers; starting each output unit's bias where the
+        activation gives the mean target avoids that and any saturated start.
+        """
+        inverse = {
+            "relu": lambda m: np.maximum(m, 1e-3),
+            "softplus": lambda m: np.log(np.expm1(np.maximum(m, 1e-3))),
+            "logistic": lambda m: np.log(m / (1 - m)),
+            "tanh": np.arctanh,
+        }.get(self.out_activation_)
+        if inverse is None or Y.shape[0] == 0:
+            return
+        low, high = _OUTPUT_RANGES[self.out_activation_]
+        mean = np.average(Y.astype(np.float64), axis=0, weights=sample_weight)
+        mean = np.clip(mean, low + 1e-3, high - 1e-3)
+        self.intercepts_[-1][...] = inverse(mean)
+
+    def _check_target_range(self, y):
+        out = self._output_activation()
+        if out not in _OUTPUT_RANGES or y.size == 0:
+            return
+        low, high = _OUTPUT_RANGES[out]
+        if y.min() < low or y.max() > high:
+            raise ValueError(
+                f"out_activation={out!r} can only output values in [{low}, {high}], "
+                f"but y ranges over [{y.min():g}, {y.max():g}]. Scale the targets "
+                "into that range, for example with sklearn.compose."
+                "TransformedTargetRegressor(regressor=..., transformer="
+                "MinMaxScaler(feature_range=...)), or choose another out_activation."
+            )
+
+    @staticmethod
+    def _validation_strata(Y):
+        return None
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for the "
+                "poisson loss."
+            )
+        self._check_target_range(y)
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        return X, np.ascontiguousarray(Y, dtype=X.dtype), y
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return atomic(self, self._fit, X, y, sample_weight, incremental=True)
+
+    @staticmethod
+    def _decode(outputs):
+        return outputs.ravel() if outputs.shape[1] == 1 else outputs
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = (
+            self.loss == "poisson" or self.out_activation in ("relu", "softplus")
+        )
+        return tags
+
+    def predict(self, X):
+        """Predict with the multilayer perceptron regressor.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        check_is_fitted(self)
+        return self._predict(X)
