@@ -159,3 +159,11 @@ def test_sample_weight_fallback_rejects_what_sklearn_rejects(weights, match):
         )
     with pytest.raises(ValueError, match=match):
         _check_sample_weight(weights, X, dtype=np.float64, ensure_non_negative=True)
+
+
+def test_architecture_page_draws_every_module_and_stays_in_the_repository():
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    for name in LAYERS:
+        if name not in ("_kernels", "__init__", "__main__"):
+            assert f"{name.split('.')[-1]}.py" in page, name
+    assert "http" not in page and "../" not in page
