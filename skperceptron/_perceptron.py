@@ -534,7 +534,7 @@ class Perceptron(
             if per_unit:
                 for k in np.flatnonzero(units.active):
                     step[k], l1_total[k] = kernel.perceptron_epoch(
-                        data,
+                        *data,
                         orders[k],
                         unit_samples[k],
                         kernel.unit_slice(units, k),
@@ -545,7 +545,7 @@ class Perceptron(
                     )
             else:
                 step[0], l1_total[0] = kernel.perceptron_epoch(
-                    data, orders[0], samples, units, rule, step[0], l1_total[0], stats
+                    *data, orders[0], samples, units, rule, step[0], l1_total[0], stats
                 )
             self.n_iter_ += 1
             if not (

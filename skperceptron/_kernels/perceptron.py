@@ -300,19 +300,15 @@ _PREFETCH_DISTANCE = 4
 
 
 @jit
-def _prefetch_ahead(X, order, i):
-    if X is not None and i + _PREFETCH_DISTANCE < order.shape[0]:
-        prefetch_row(X[order[i + _PREFETCH_DISTANCE]])
-
-
-@jit
-def perceptron_epoch(data, order, samples, units, rule, step, l1_total, stats):
+def perceptron_epoch(X, csr, order, samples, units, rule, step, l1_total, stats):
     """One pass of the rule over the samples ``order`` lists.
 
     Parameters
     ----------
-    data : tuple
-        ``(X, None)`` for dense input, ``(None, (data, indices, indptr))`` for CSR.
+    X, csr : ndarray of shape (n_samples, n_features), tuple or None
+        The input: dense ``X`` and ``csr=None``, or ``X=None`` and the CSR
+        arrays ``(data, indices, indptr)``. Two arguments rather than one
+        tuple, because numba prunes ``is None`` branches only on arguments.
     order : ndarray of shape (n_visits,), int64
         The rows to visit, in order.
     samples : Samples
@@ -333,7 +329,6 @@ def perceptron_epoch(data, order, samples, units, rule, step, l1_total, stats):
     step, l1_total : int, float
         The step counter and the cumulative L1 penalty after the epoch.
     """
-    X, csr = data
     targets, labels = samples.targets, samples.labels
     sample_weight = samples.sample_weight
     V, scale, b, active = units.V, units.scale, units.b, units.active
@@ -360,7 +355,8 @@ def perceptron_epoch(data, order, samples, units, rule, step, l1_total, stats):
     )
     for i in range(n_order):
         r = order[i]
-        _prefetch_ahead(X, order, i)
+        if X is not None and i + _PREFETCH_DISTANCE < n_order:
+            prefetch_row(X[order[i + _PREFETCH_DISTANCE]])
         sw = sample_weight[r] if weighted else 1.0
         _scores(X, csr, r, V, scale, b, active, scores)
         if penalty != NO_PENALTY:
