@@ -3,6 +3,15 @@
 ``est.set_callbacks(ProgressBar())`` or ``ScoringMonitor(...)`` then sees the
 fit as one task with one subtask per epoch. On older scikit-learn the mixin is
 empty, the decorator does nothing and fits run exactly as before.
+
+The fit opens a callback context (``_init_callback_context``, which the
+mixin's documentation asks fit methods to call) only when callbacks were set
+on the estimator or handed down by a meta-estimator, as scikit-learn's own
+estimators decide (``LogisticRegression`` tests ``_skl_callbacks`` too): a
+fit without callbacks, a ``partial_fit`` stream above all, then pays nothing
+per epoch. These attributes are read with defaults, so a scikit-learn release
+that renames them turns callbacks off rather than breaking a fit
+(tests/test_callbacks.py would fail).
 """
 
 try:

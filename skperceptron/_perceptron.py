@@ -589,7 +589,7 @@ class Perceptron(
             pending = np.broadcast_to(
                 np.asarray(l1_total, dtype=np.float64), units.scale.shape
             ).copy()
-            kernel.flush_l1(units, pending)
+            kernel.flush_l1(units.V, units.scale, units.q, units.B, units.S, pending)
 
     def _export(self, units, step):
         self.t_ = float(max(step))

@@ -269,13 +269,22 @@ def _truncate_l1(X, csr, r, v, q_k, wscale, u, B_k, s_cum):
 
 
 @jit
-def flush_l1(units, pending):
-    """Apply the pending cumulative L1 penalty (``pending[k]`` for unit k) to
-    every weight."""
-    V, q, B, S = units.V, units.q, units.B, units.S
+def flush_l1(V, scale, q, B, S, pending):
+    """Apply the pending cumulative L1 penalty to every weight.
+
+    Parameters
+    ----------
+    V, scale, q, B, S : ndarray
+        The fields of ``Units`` of those names, updated in place. (Arrays, not
+        the NamedTuple: numba 0.59 told a float32 ``Units`` from a float64 one
+        by its fields' dtypes only when another argument differed as well.)
+    pending : ndarray of shape (n_units,)
+        Unit k's cumulative L1 penalty per weight so far (the ``l1_total`` of
+        the sample order it trained on).
+    """
     for k in range(V.shape[0]):
         for j in range(V.shape[1]):
-            _truncate_weight(V[k], j, q[k], units.scale[k], pending[k], B[k], S[k])
+            _truncate_weight(V[k], j, q[k], scale[k], pending[k], B[k], S[k])
 
 
 @jit
@@ -429,6 +438,13 @@ def shuffle_like_sgd(index, seed):
     from the same ``seed`` every epoch, applied to the previous epoch's order.
     Drawing the same numbers makes every epoch visit the samples in
     scikit-learn's order, hence the same model for the same ``random_state``.
+
+    Parameters
+    ----------
+    index : ndarray of shape (n_samples,), int64
+        The previous epoch's order, shuffled in place.
+    seed : int
+        The generator's seed (``Perceptron._shuffle_seeds``).
     """
     state = np.int64(seed)
     if state == 0:
