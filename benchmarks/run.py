@@ -410,19 +410,33 @@ def run_perceptron_rows(quick):
 
 
 def run_predict_rows():
+    """Prediction calls one row at a time (300 calls, as a service makes them)
+    and on 10,000 rows, digits, (100,) network; the Perceptron on digits too."""
     X_train, X_test, y_train, _ = _digits()
     params = dict(hidden_layer_sizes=(100,), max_iter=20, random_state=0)
-    ours = skperceptron.MLPClassifier(**params).fit(X_train, y_train)
-    theirs = sknn.MLPClassifier(**params).fit(X_train, y_train)
+    models = {
+        "clf": (skperceptron.MLPClassifier(**params), sknn.MLPClassifier(**params)),
+        "reg": (skperceptron.MLPRegressor(**params), sknn.MLPRegressor(**params)),
+        "perceptron": (skperceptron.Perceptron(), SklearnPerceptron()),
+    }
+    for ours, theirs in models.values():
+        ours.fit(X_train, y_train)
+        theirs.fit(X_train, y_train)
     big = np.tile(X_test, (23, 1))[:10000]
+    rows = [X_test[i : i + 1] for i in range(300)]
     results = []
-    for label, X, repeats in (
-        ("predict_proba 1 row", X_test[:1], 2000),
-        ("predict_proba 10000 rows", big, 20),
+    for label, model, method, data, repeats in (
+        ("MLPClassifier.predict_proba 1 row x300", "clf", "predict_proba", rows, 5),
+        ("MLPClassifier.predict 1 row x300", "clf", "predict", rows, 5),
+        ("MLPRegressor.predict 1 row x300", "reg", "predict", rows, 5),
+        ("Perceptron.predict 1 row x300", "perceptron", "predict", rows, 5),
+        ("MLPClassifier.predict_proba 10000 rows", "clf", "predict_proba", [big], 20),
     ):
-        ours.predict_proba(X)
-        t_ours = _best_time(lambda: ours.predict_proba(X), repeats)[0]
-        t_theirs = _best_time(lambda: theirs.predict_proba(X), repeats)[0]
+        ours, theirs = (getattr(m, method) for m in models[model])
+        ours(data[0])
+        (t_ours, _), (t_theirs, _) = _interleaved_best_times(
+            lambda: [ours(x) for x in data], lambda: [theirs(x) for x in data], repeats
+        )
         results.append(
             dict(
                 workload=label,
@@ -471,6 +485,68 @@ def run_compile_rows():
                 f"(import {import_s:.2f} s)"
             )
     return results
+
+
+_TEN_VARIANTS_SNIPPET = """
+import time, warnings
+t0 = time.perf_counter()
+import numpy as np, scipy.sparse as sp
+from skperceptron import MLPClassifier, MLPRegressor, Perceptron
+t1 = time.perf_counter()
+warnings.simplefilter("ignore")
+rng = np.random.RandomState(0)
+X = rng.normal(size=(40, 5)); y = np.arange(40) % 3
+fits = [
+    lambda: MLPClassifier((4,), solver="adam", max_iter=2).fit(X, y).predict(X),
+    lambda: MLPClassifier((4,), solver="sgd", max_iter=2).fit(X, y).predict(X),
+    lambda: MLPClassifier((4,), solver="lbfgs", max_iter=2).fit(X, y).predict(X),
+    lambda: MLPRegressor(hidden_layer_sizes=(4,), max_iter=2).fit(X, X[:, 0]),
+    lambda: MLPRegressor(hidden_layer_sizes=(4,), solver="sgd").fit(X, X[:, 0]),
+    lambda: MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs").fit(X, X[:, 0]),
+    lambda: MLPClassifier((4,), max_iter=2).fit(sp.csr_matrix(X), y),
+    lambda: MLPClassifier((4,), max_iter=2).fit(X.astype(np.float32), y),
+    lambda: Perceptron(max_iter=2).fit(X, y),
+    lambda: Perceptron(max_iter=2).fit(sp.csr_matrix(X), y),
+]
+for fit in fits:
+    fit()
+print(t1 - t0, time.perf_counter() - t1)
+"""
+
+
+def run_cold_start_rows():
+    """Ten variants' first fits in a fresh process, after ``precompile``."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "skperceptron", "precompile"],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        precompile_s = time.perf_counter() - start
+        out = subprocess.run(
+            [sys.executable, "-c", _TEN_VARIANTS_SNIPPET],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    import_s, fits_s = map(float, out.split())
+    print(
+        f"{'precompile (fresh cache, own process)':<42}{precompile_s:>9.2f} s\n"
+        f"{'then ten variants first fits, new process':<42}{fits_s:>9.2f} s"
+        f"   (import {import_s:.2f} s)"
+    )
+    return [
+        dict(
+            workload="ten variants after precompile",
+            fits_s=fits_s,
+            import_s=import_s,
+            precompile_s=precompile_s,
+        )
+    ]
 
 
 def run_kernel_rows():
@@ -538,6 +614,7 @@ def main():
     results = {
         "kernels": run_kernel_rows(),
         "compile": run_compile_rows(),
+        "cold_start": run_cold_start_rows(),
         "fit": run_fit_rows(args.quick),
         "perceptron": run_perceptron_rows(args.quick),
         "predict": run_predict_rows(),

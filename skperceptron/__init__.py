@@ -4,6 +4,7 @@ from ._from_sklearn import from_sklearn
 from ._mlp_classifier import MLPClassifier
 from ._mlp_regressor import MLPRegressor
 from ._perceptron import Perceptron
+from ._precompile import precompile
 from .display import LossCurveDisplay
 
 __version__ = "0.1.0.dev0"
@@ -13,5 +14,6 @@ __all__ = [
     "MLPRegressor",
     "Perceptron",
     "from_sklearn",
+    "precompile",
     "__version__",
 ]

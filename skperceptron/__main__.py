@@ -4,9 +4,13 @@ Fits skperceptron's estimator and scikit-learn's counterpart on the same split
 with the same hyperparameters and prints test score and fit time side by side.
 The first call compiles the numba kernels (or loads them from the on-disk
 cache); that time is measured on a tiny warm-up fit and printed apart.
+
+``python -m skperceptron precompile`` compiles every kernel variant into the
+on-disk cache instead (see ``skperceptron.precompile``).
 """
 
 import argparse
+import sys
 import time
 import warnings
 
@@ -18,7 +22,7 @@ from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
 from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.preprocessing import StandardScaler
 
-from . import MLPClassifier, MLPRegressor, Perceptron, __version__
+from . import MLPClassifier, MLPRegressor, Perceptron, __version__, precompile
 
 ESTIMATORS = {
     "mlp": (MLPClassifier, SklearnMLPClassifier),
@@ -89,7 +93,11 @@ def _parse(argv):
 
 
 def main(argv=None):
-    """Run the comparison; return the process exit code."""
+    """Run the comparison (or ``precompile``); return the process exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["precompile"]:
+        precompile()
+        return 0
     args = _parse(argv)
     X, y = DATASETS[args.dataset](return_X_y=True)
     stratify = None if args.dataset in REGRESSION_DATASETS else y

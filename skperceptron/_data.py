@@ -3,6 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.validation import validate_data
 
 from ._sklearn_compat import _check_sample_weight
 
@@ -23,6 +24,29 @@ def kernel_input(X, dtype):
             np.ascontiguousarray(X.indptr, dtype=np.int64),
         )
     return np.ascontiguousarray(X, dtype=dtype), None
+
+
+def check_prediction_input(estimator, X, accept_sparse):
+    """X validated for prediction, as ``validate_data(..., reset=False)`` gives it.
+
+    A one-row prediction spends most of its time in scikit-learn's general
+    input validation. A plain float ndarray of the fitted width with finite
+    values, from an estimator fitted without feature names, needs none of its
+    conversions and passes none of its warnings, so it is returned as is; any
+    other input goes through ``validate_data``, with its errors and warnings.
+    """
+    if (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and (X.dtype == np.float64 or X.dtype == np.float32)
+        and X.shape[0] > 0
+        and X.shape[1] == getattr(estimator, "n_features_in_", -1)
+        and not hasattr(estimator, "feature_names_in_")
+        # one O(1)-memory pass; an overflowing sum goes the long way
+        and np.isfinite(X.sum())
+    ):
+        return X
+    return validate_data(estimator, X, accept_sparse=accept_sparse, reset=False)
 
 
 def prediction_input(X, dtype):

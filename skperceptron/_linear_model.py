@@ -8,7 +8,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
+
+from ._data import check_prediction_input
 
 
 class LinearClassifierMixin(ClassifierMixin):
@@ -29,7 +31,7 @@ class LinearClassifierMixin(ClassifierMixin):
             single unit (where > 0 means ``classes_[1]``).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        X = check_prediction_input(self, X, accept_sparse="csr")
         coef_T = self.coef_.T if self.coef_.ndim == 2 else self.coef_
         scores = safe_sparse_dot(X, coef_T, dense_output=True) + self.intercept_
         return scores.ravel() if scores.ndim > 1 and scores.shape[1] == 1 else scores

@@ -21,10 +21,11 @@ from sklearn.metrics import check_scoring
 from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
 from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
 from ._data import (
+    check_prediction_input,
     check_sample_weight,
     kernel_input,
     prediction_input,
@@ -636,7 +637,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _forward_pass_fast(self, X, check_input=True):
         """Output-layer activations for X, shape (n_samples, n_outputs)."""
         if check_input:
-            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+            X = check_prediction_input(self, X, accept_sparse=["csr", "csc"])
         flat = self._current_flat()  # also rebinds coefs_/intercepts_ as its views
         codes = [ACTIVATION_CODES[name] for name in self._activations(self.n_layers_)]
         return network.predict(

@@ -374,9 +374,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _decode(self, outputs):
-        """Class labels (or label indicators) from the output layer."""
+        """Class labels (or label indicators) from the output layer.
+
+        Binary and multiclass outputs are decoded as ``LabelBinarizer`` decodes
+        them (the 0.5 threshold, the arg max), without its validation; other
+        targets go through the binarizer.
+        """
         if self.n_outputs_ == 1:
             outputs = outputs.ravel()
+        kind = self._label_binarizer.y_type_
+        if kind == "multiclass" and outputs.ndim == 2:
+            return self.classes_.take(outputs.argmax(axis=1), mode="clip")
+        if kind == "binary" and outputs.ndim == 1 and len(self.classes_) == 2:
+            return self.classes_[(outputs > 0.5).astype(int)]
         return self._label_binarizer.inverse_transform(outputs)
 
     def predict(self, X):

@@ -44,6 +44,7 @@ LAYERS = [
     "_mlp_regressor",
     "_perceptron",
     "_from_sklearn",
+    "_precompile",
     "display",
     "__init__",
     "__main__",

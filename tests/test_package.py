@@ -22,6 +22,7 @@ MODULES = [
     "skperceptron._from_sklearn",
     "skperceptron.display",
     "skperceptron._training",
+    "skperceptron._precompile",
 ]
 
 
@@ -41,6 +42,7 @@ def test_public_names():
         "MLPRegressor",
         "Perceptron",
         "from_sklearn",
+        "precompile",
         "__version__",
     ]
     assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+)?", skperceptron.__version__)
@@ -62,3 +64,11 @@ def test_readme_opens_with_install_and_test_commands_used_by_ci():
     assert "python3 -m pytest" in block[1]
     ci = (ROOT / ".ci" / "run").read_text()
     assert "grep -m1 '^python3 -m pip install \"\\.\\[test' README.md" in ci
+
+
+def test_precompile_command_lists_every_variant(capsys):
+    assert main(["precompile"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 17 and lines[-1].startswith("total")
+    assert sum("Perceptron" in line for line in lines) == 4
+    assert all(re.search(r"\d+\.\d\d s$", line) for line in lines)
