@@ -449,6 +449,54 @@ def run_predict_rows():
     return results
 
 
+def run_partial_fit_rows():
+    """partial_fit streams: digits in 10- and 200-row chunks, three passes."""
+    X_train, _, y_train, _ = _digits()
+    classes = np.unique(y_train)
+    results = []
+    for label, ours_cls, theirs_cls, params in (
+        (
+            "MLPClassifier",
+            skperceptron.MLPClassifier,
+            sknn.MLPClassifier,
+            dict(hidden_layer_sizes=(100,), random_state=0),
+        ),
+        (
+            "Perceptron",
+            skperceptron.Perceptron,
+            SklearnPerceptron,
+            dict(random_state=0),
+        ),
+    ):
+        for chunk in (10, 200):
+
+            def stream(cls, chunk=chunk, params=params):
+                est = cls(**params)
+                for _ in range(3):
+                    for i in range(0, len(X_train), chunk):
+                        est.partial_fit(
+                            X_train[i : i + chunk],
+                            y_train[i : i + chunk],
+                            classes=classes,
+                        )
+                return est
+
+            stream(ours_cls)  # compile
+            (t_ours, _), (t_theirs, _) = _interleaved_best_times(
+                lambda: stream(ours_cls), lambda: stream(theirs_cls), 3
+            )
+            results.append(
+                dict(
+                    workload=f"{label}.partial_fit {chunk}-row chunks x3",
+                    ours_s=t_ours,
+                    sklearn_s=t_theirs,
+                    ratio=t_ours / t_theirs,
+                )
+            )
+            _print_row(results[-1])
+    return results
+
+
 _COMPILE_SNIPPET = """
 import time, warnings
 t0 = time.perf_counter()
@@ -618,6 +666,7 @@ def main():
         "fit": run_fit_rows(args.quick),
         "perceptron": run_perceptron_rows(args.quick),
         "predict": run_predict_rows(),
+        "partial_fit": run_partial_fit_rows(),
     }
     results["gemm_peak_gflops"] = dict(PEAKS)
     if args.json:

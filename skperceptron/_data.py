@@ -35,7 +35,14 @@ def check_prediction_input(estimator, X, accept_sparse):
     conversions and passes none of its warnings, so it is returned as is; any
     other input goes through ``validate_data``, with its errors and warnings.
     """
-    if (
+    if _is_plain_float_input(estimator, X):
+        return X
+    return validate_data(estimator, X, accept_sparse=accept_sparse, reset=False)
+
+
+def _is_plain_float_input(estimator, X):
+    """Whether X needs no validation beyond what this checks (see callers)."""
+    return (
         type(X) is np.ndarray
         and X.ndim == 2
         and (X.dtype == np.float64 or X.dtype == np.float32)
@@ -44,9 +51,34 @@ def check_prediction_input(estimator, X, accept_sparse):
         and not hasattr(estimator, "feature_names_in_")
         # one O(1)-memory pass; an overflowing sum goes the long way
         and np.isfinite(X.sum())
+    )
+
+
+def check_partial_fit_input(estimator, X, y):
+    """``(X, y)`` of a later ``partial_fit`` call when they need no conversion.
+
+    A stream of small ``partial_fit`` calls spends most of its time validating
+    its input. A C-contiguous float ``X`` as ``check_prediction_input`` takes
+    it, with a 1-D integer or string ``y`` of the same length whose labels all
+    are among the fitted ``classes_`` (two or more), would pass every check of
+    scikit-learn's validation unchanged, so it is returned as is. Anything
+    else returns None: the caller validates the long way, with its errors.
+    """
+    classes = getattr(estimator, "classes_", None)
+    if (
+        classes is not None
+        and len(classes) > 1
+        and type(y) is np.ndarray
+        and y.ndim == 1
+        and y.dtype.kind in "iuU"
+        and y.dtype.kind == classes.dtype.kind
+        and _is_plain_float_input(estimator, X)
+        and X.flags.c_contiguous
+        and y.shape[0] == X.shape[0]
+        and np.isin(y, classes).all()
     ):
-        return X
-    return validate_data(estimator, X, accept_sparse=accept_sparse, reset=False)
+        return X, y
+    return None
 
 
 def prediction_input(X, dtype):
@@ -91,6 +123,13 @@ def check_partial_fit_first_call(estimator, classes, classes_required=True):
         if fitted is None and classes_required:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return fitted is None
+    if (
+        fitted is not None
+        and isinstance(classes, np.ndarray)
+        and classes.dtype == fitted.dtype
+        and np.array_equal(classes, fitted)
+    ):
+        return False  # the fitted classes themselves, as streams pass them
     classes = unique_labels(classes)
     if fitted is None:
         return True

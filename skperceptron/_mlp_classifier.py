@@ -12,9 +12,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._data import (
-    check_partial_fit_first_call,
-)
+from ._data import check_partial_fit_first_call, check_partial_fit_input
 from ._mlp import BaseMLP
 from ._sklearn_compat import StrOptions, _fit_context
 from ._transaction import atomic
@@ -293,6 +291,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return Y.astype(bool) if self.n_outputs_ == 1 else None
 
     def _validate_input(self, X, y, incremental, reset):
+        plain = check_partial_fit_input(self, X, y) if incremental else None
+        if plain is not None and self._label_binarizer.y_type_ in (
+            "binary",
+            "multiclass",
+        ):
+            # the label indicator matrix LabelBinarizer.transform would build
+            X, y = plain
+            if len(self.classes_) == 2:
+                Y = (y == self.classes_[1])[:, None]
+            else:
+                Y = y[:, None] == self.classes_[None, :]
+            return X, np.ascontiguousarray(Y, dtype=X.dtype), y
         X, y = validate_data(
             self,
             X,

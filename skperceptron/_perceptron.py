@@ -4,6 +4,8 @@ Parameters, validation, class encoding, stopping rules and the epoch loop live
 here; each epoch over all units is one compiled call (_kernels/perceptron.py).
 """
 
+import functools
+import numbers
 import warnings
 from numbers import Integral, Real
 
@@ -18,7 +20,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from ._data import check_partial_fit_first_call, check_sample_weight, kernel_input
+from ._data import (
+    check_partial_fit_first_call,
+    check_partial_fit_input,
+    check_sample_weight,
+    kernel_input,
+)
 from ._interop import copy_attributes, not_expressible, shared_params
 from ._kernels import perceptron as kernel
 from ._linear_model import LinearClassifierMixin, SparseCoefMixin
@@ -275,21 +282,13 @@ class Perceptron(
         """scikit-learn's SGD shuffle seeds: one per order (per unit fitted alone).
 
         Drawn from ``random_state`` exactly as scikit-learn draws them, so that
-        the same ``random_state`` visits the samples in the same order.
+        the same ``random_state`` visits the samples in the same order. An
+        integer ``random_state`` always gives the same seeds: they are drawn
+        once (a partial_fit stream would otherwise seed ten generators a call).
         """
-        random_state = check_random_state(self.random_state)
-        if n_orders > 1:
-            states = [
-                np.random.RandomState(seed)
-                for seed in random_state.randint(_MAX_INT, size=n_orders)
-            ]
-        else:
-            states = [random_state]
-        seeds = []
-        for state in states:
-            state.randint(1, _MAX_INT)  # the seed of scikit-learn's dataset object
-            seeds.append(int(state.randint(_MAX_INT)))
-        return seeds
+        if isinstance(self.random_state, numbers.Integral):
+            return list(_seeds_of(int(self.random_state), n_orders))
+        return _draw_seeds(check_random_state(self.random_state), n_orders)
 
     def _multinomial(self):
         return (
@@ -393,7 +392,13 @@ class Perceptron(
         return atomic(self, self._partial_fit, X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):
-        X, y = self._validate(X, y, reset=not hasattr(self, "classes_"))
+        first = not hasattr(self, "classes_")
+        plain = (
+            None
+            if first or self._is_multilabel()
+            else check_partial_fit_input(self, X, y)
+        )
+        X, y = plain if plain is not None else self._validate(X, y, reset=first)
         # multilabel targets (2-D y) give their classes themselves
         if check_partial_fit_first_call(self, classes, classes_required=y.ndim == 1):
             self._set_classes(y, classes)
@@ -664,6 +669,26 @@ class Perceptron(
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _draw_seeds(random_state, n_orders):
+    if n_orders > 1:
+        states = [
+            np.random.RandomState(seed)
+            for seed in random_state.randint(_MAX_INT, size=n_orders)
+        ]
+    else:
+        states = [random_state]
+    seeds = []
+    for state in states:
+        state.randint(1, _MAX_INT)  # the seed of scikit-learn's dataset object
+        seeds.append(int(state.randint(_MAX_INT)))
+    return seeds
+
+
+@functools.lru_cache(maxsize=64)
+def _seeds_of(seed, n_orders):
+    return tuple(_draw_seeds(np.random.RandomState(seed), n_orders))
 
 
 class _Stopper:

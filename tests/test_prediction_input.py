@@ -1,6 +1,8 @@
 """Predictions take a short path for plain float arrays; every other input,
 and every bad one, still goes through scikit-learn's validation."""
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -66,3 +68,80 @@ def test_short_path_keeps_the_feature_names_warning():
     est.fit(frame, y)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         est.predict(X[:1])
+
+
+def _stream(est, X_chunks, y_chunks, classes):
+    for X_part, y_part in zip(X_chunks, y_chunks):
+        est.partial_fit(X_part, y_part, classes=classes)
+    return est
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MLPClassifier(hidden_layer_sizes=(5,), random_state=0),
+        lambda: Perceptron(random_state=0),
+        lambda: Perceptron(random_state=0, penalty="elasticnet", average=True),
+    ],
+    ids=["MLPClassifier", "Perceptron", "Perceptron-elasticnet-average"],
+)
+@pytest.mark.parametrize(
+    "labels",
+    [y, LABELS, LABELS == "setosa"],
+    ids=["int", "str", "binary"],
+)
+@pytest.mark.parametrize("pass_classes", [True, False])
+def test_partial_fit_short_path_gives_the_validated_path_model(
+    make, labels, pass_classes
+):
+    rows = np.random.RandomState(0).permutation(len(X))
+    X_chunks = [X[rows[i : i + 10]] for i in range(0, len(X), 10)]
+    y_chunks = [labels[rows[i : i + 10]] for i in range(0, len(X), 10)]
+    classes = np.unique(labels)
+    first = (X_chunks[:1], y_chunks[:1], classes)
+    fast, slow = _stream(make(), *first), _stream(make(), *first)
+    later = classes if pass_classes else None
+    _stream(fast, X_chunks[1:], y_chunks[1:], later)
+    # lists take the long way through scikit-learn's validation
+    _stream(
+        slow,
+        [x.tolist() for x in X_chunks[1:]],
+        [list(v) for v in y_chunks[1:]],
+        None if later is None else list(later),
+    )
+    for name in ("coef_", "intercept_", "coefs_", "intercepts_", "loss_curve_", "t_"):
+        if hasattr(fast, name):
+            ours, theirs = getattr(fast, name), getattr(slow, name)
+            if isinstance(ours, list) and ours and isinstance(ours[0], np.ndarray):
+                for a, b in zip(ours, theirs):
+                    assert_array_equal(a, b)
+            else:
+                assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        MLPClassifier(hidden_layer_sizes=(5,), random_state=0),
+        Perceptron(random_state=0),
+    ],
+    ids=["MLPClassifier", "Perceptron"],
+)
+def test_partial_fit_short_path_keeps_every_error(est):
+    est.partial_fit(X[:20], y[:20], classes=np.array([0, 1, 2]))
+    before = pickle.dumps(est)
+    bad_X = X[20:30].copy()
+    bad_X[0, 0] = np.nan
+    cases = [
+        (X[20:30], np.full(10, 7), "classes"),
+        (bad_X, y[20:30], "NaN"),
+        (X[20:30, :3], y[20:30], "features"),
+        (X[20:30], y[20:29], "inconsistent numbers of samples"),
+        (X[20:30], np.array([0, 1, 2]), "inconsistent numbers of samples"),
+    ]
+    for X_part, y_part, match in cases:
+        with pytest.raises(ValueError, match=match):
+            est.partial_fit(X_part, y_part)
+        assert pickle.dumps(est) == before
+    with pytest.raises(ValueError, match="not the same as on last call"):
+        est.partial_fit(X[20:30], y[20:30], classes=np.array([0, 1, 3]))
