@@ -49,9 +49,15 @@ def _is_plain_float_input(estimator, X):
         and X.shape[0] > 0
         and X.shape[1] == getattr(estimator, "n_features_in_", -1)
         and not hasattr(estimator, "feature_names_in_")
-        # one O(1)-memory pass; an overflowing sum goes the long way
-        and np.isfinite(X.sum())
+        and _sum_is_finite(X)
     )
+
+
+def _sum_is_finite(X):
+    # one O(1)-memory pass, quiet as scikit-learn's own check is; a sum that
+    # overflows (or a NaN/inf) sends X the long way, which tells them apart
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(X.sum()))
 
 
 def check_partial_fit_input(estimator, X, y):

@@ -16,8 +16,9 @@ def _variants():
 
     A kernel compiles once per combination of argument types: input kind
     (dense or CSR) x dtype x solver for the networks, input kind x dtype for
-    the Perceptron. Loss, activation, layer sizes, penalties and averaging are
-    data, not types, so these fits cover every model (regressors included).
+    the Perceptron, and dtype for early stopping's validation loss. Loss,
+    activation, layer sizes, penalties and averaging are data, not types, so
+    these fits cover every model (regressors included).
     """
     rng = np.random.RandomState(0)
     X = rng.normal(size=(24, 4))
@@ -42,6 +43,17 @@ def _variants():
                         .predict(data)
                     ),
                 )
+            if kind == "dense":
+                yield (
+                    f"MLP early stopping    float{bits}",
+                    lambda data=data: MLPClassifier(
+                        hidden_layer_sizes=(3,),
+                        max_iter=2,
+                        early_stopping=True,
+                        validation_fraction=0.25,
+                        random_state=0,
+                    ).fit(data, y),
+                )
             yield (
                 f"Perceptron  {kind:<5} float{bits}",
                 lambda data=data: Perceptron(max_iter=2, penalty="l1").fit(data, y),
@@ -52,10 +64,16 @@ def precompile(verbose=True):
     """Compile every kernel variant now, so that later fits load them from disk.
 
     numba compiles a kernel the first time a fit uses it and keeps the machine
-    code in its on-disk cache (next to the package, or in ``NUMBA_CACHE_DIR``).
-    Call this once where that cache persists (a container image build, a CI
-    cache step) and first fits in later processes skip the compilation.
-    ``python -m skperceptron precompile`` does the same from a shell.
+    code in its on-disk cache (in ``NUMBA_CACHE_DIR`` when set, else next to
+    the package, else in the user-wide cache). Call this once where that cache
+    persists (a container image build, a CI cache step) and first fits in
+    later processes skip the compilation. ``python -m skperceptron
+    precompile`` does the same from a shell.
+
+    Covered: every estimator, solver, loss and option on writable dense or
+    CSR input in float32 or float64, early stopping included. Read-only
+    arrays (such as the memory maps joblib hands to parallel workers) are
+    another type to numba and compile their own kernels on first use.
 
     Parameters
     ----------
@@ -73,7 +91,7 @@ def precompile(verbose=True):
     >>> from skperceptron import precompile
     >>> seconds = precompile(verbose=False)
     >>> len(seconds)
-    16
+    18
     """
     seconds = {}
     with warnings.catch_warnings():

@@ -41,6 +41,7 @@ PUBLIC_NAMES = [
     *(cls.__name__ for cls in PUBLIC_CLASSES),
     *(member for cls in PUBLIC_CLASSES for member in _own_members(cls)),
     "from_sklearn",
+    "precompile",
 ]
 
 

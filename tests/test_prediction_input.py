@@ -2,6 +2,7 @@
 and every bad one, still goes through scikit-learn's validation."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -57,10 +58,17 @@ def test_short_path_keeps_every_error(est):
         est.predict(X[:0])
     with pytest.raises(ValueError, match="2D array"):
         est.predict(X[0])
-    # finite values whose sum overflows are valid input: same as the long way
+    # finite values whose sum overflows are valid input: the same result as
+    # the long way, and no warning of the check's own
     huge = np.full((1, 4), np.finfo(np.float64).max)
-    with np.errstate(all="ignore"):
-        assert_array_equal(est.predict(huge), est.predict(huge.tolist()))
+    results, messages = [], []
+    for X_huge in (huge.tolist(), huge):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results.append(est.predict(X_huge))
+        messages.append(sorted(str(w.message) for w in caught))
+    assert_array_equal(results[0], results[1])
+    assert messages[0] == messages[1]
 
 
 def test_short_path_keeps_the_feature_names_warning():

@@ -1,8 +1,8 @@
 """The one place that sets numba options for every kernel.
 
 ``cache=True`` keeps the compiled machine code on disk between processes. numba
-looks for a writable place next to the source (``__pycache__``), then in
-``NUMBA_CACHE_DIR`` or the user-wide cache. When none is writable (read-only
+uses ``NUMBA_CACHE_DIR`` when it is set, else a writable place next to the
+source (``__pycache__``), else the user-wide cache. When none is writable (read-only
 site-packages and HOME) numba refuses ``cache=True`` at decoration time; we then
 compile without a cache instead of failing the import.
 """
