@@ -72,6 +72,16 @@ def _interleaved_best_times(ours, theirs, repeats):
     return best
 
 
+def _timed_row(workload, ours, theirs, repeats):
+    """Time ``ours`` against ``theirs`` alternately; print and return the row."""
+    (t_ours, _), (t_theirs, _) = _interleaved_best_times(ours, theirs, repeats)
+    row = dict(
+        workload=workload, ours_s=t_ours, sklearn_s=t_theirs, ratio=t_ours / t_theirs
+    )
+    _print_row(row)
+    return row
+
+
 def _digits():
     X, y = load_digits(return_X_y=True)
     return train_test_split(X / 16.0, y, test_size=0.25, random_state=0, stratify=y)
@@ -449,16 +459,7 @@ def run_sparse_perceptron_rows():
             return skperceptron.Perceptron(**ours_params, **params).fit(X, y)
 
         ours()  # compile
-        (t_ours, _), (t_theirs, _) = _interleaved_best_times(ours, theirs, 2)
-        results.append(
-            dict(
-                workload=f"Perceptron CSR {label}",
-                ours_s=t_ours,
-                sklearn_s=t_theirs,
-                ratio=t_ours / t_theirs,
-            )
-        )
-        _print_row(results[-1])
+        results.append(_timed_row(f"Perceptron CSR {label}", ours, theirs, 2))
     return results
 
 
@@ -487,18 +488,14 @@ def run_predict_rows():
     ):
         ours, theirs = (getattr(m, method) for m in models[model])
         ours(data[0])
-        (t_ours, _), (t_theirs, _) = _interleaved_best_times(
-            lambda: [ours(x) for x in data], lambda: [theirs(x) for x in data], repeats
-        )
         results.append(
-            dict(
-                workload=label,
-                ours_s=t_ours,
-                sklearn_s=t_theirs,
-                ratio=t_ours / t_theirs,
+            _timed_row(
+                label,
+                lambda: [ours(x) for x in data],
+                lambda: [theirs(x) for x in data],
+                repeats,
             )
         )
-        _print_row(results[-1])
     return results
 
 
@@ -535,18 +532,14 @@ def run_partial_fit_rows():
                 return est
 
             stream(ours_cls)  # compile
-            (t_ours, _), (t_theirs, _) = _interleaved_best_times(
-                lambda: stream(ours_cls), lambda: stream(theirs_cls), 3
-            )
             results.append(
-                dict(
-                    workload=f"{label}.partial_fit {chunk}-row chunks x3",
-                    ours_s=t_ours,
-                    sklearn_s=t_theirs,
-                    ratio=t_ours / t_theirs,
+                _timed_row(
+                    f"{label}.partial_fit {chunk}-row chunks x3",
+                    lambda: stream(ours_cls),
+                    lambda: stream(theirs_cls),
+                    3,
                 )
             )
-            _print_row(results[-1])
     return results
 
 
