@@ -72,14 +72,27 @@ def _interleaved_best_times(ours, theirs, repeats):
     return best
 
 
-def _timed_row(workload, ours, theirs, repeats):
-    """Time ``ours`` against ``theirs`` alternately; print and return the row."""
-    (t_ours, _), (t_theirs, _) = _interleaved_best_times(ours, theirs, repeats)
+def _timed_row(workload, ours, theirs, repeats, score_on=None):
+    """Time ``ours`` against ``theirs`` alternately; print the row.
+
+    With ``score_on=(X, y)`` the two calls return fitted models, whose scores
+    on it and epoch counts join the row. Returns the row and our result.
+    """
+    (t_ours, ours_fit), (t_theirs, theirs_fit) = _interleaved_best_times(
+        ours, theirs, repeats
+    )
     row = dict(
         workload=workload, ours_s=t_ours, sklearn_s=t_theirs, ratio=t_ours / t_theirs
     )
+    if score_on is not None:
+        row.update(
+            ours_score=ours_fit.score(*score_on),
+            sklearn_score=theirs_fit.score(*score_on),
+            ours_epochs=ours_fit.n_iter_,
+            sklearn_epochs=theirs_fit.n_iter_,
+        )
     _print_row(row)
-    return row
+    return row, ours_fit
 
 
 def _digits():
@@ -264,24 +277,15 @@ def run_fit_rows(quick):
         ours_cls = getattr(skperceptron, est_name)
         theirs_cls = getattr(sknn, est_name)
         ours_cls(**dict(params, max_iter=1)).fit(X_train[:50], y_train[:50])  # compile
-        (t_ours, ours), (t_theirs, theirs) = _interleaved_best_times(
+        row, ours = _timed_row(
+            name,
             lambda: ours_cls(**params).fit(X_train, y_train),
             lambda: theirs_cls(**params).fit(X_train, y_train),
             repeats,
+            score_on=(X_test, y_test),
         )
-        results.append(
-            dict(
-                workload=name,
-                ours_s=t_ours,
-                sklearn_s=t_theirs,
-                ratio=t_ours / t_theirs,
-                ours_score=ours.score(X_test, y_test),
-                sklearn_score=theirs.score(X_test, y_test),
-                ours_epochs=ours.n_iter_,
-                sklearn_epochs=theirs.n_iter_,
-            )
-        )
-        _print_row(results[-1])
+        results.append(row)
+        t_ours, t_theirs = row["ours_s"], row["sklearn_s"]
         if params.get("solver", "adam") != "lbfgs":
             n_out = ours.coefs_[-1].shape[1]
             floor = gemm_floor_seconds(
@@ -411,24 +415,14 @@ def run_perceptron_rows(quick):
         )
         params = dict(max_iter=20, tol=None, random_state=0)
         skperceptron.Perceptron(max_iter=1).fit(X[:100], y[:100])  # compile
-        (t_ours, ours), (t_theirs, theirs) = _interleaved_best_times(
+        row, _ = _timed_row(
+            f"Perceptron {n_samples}x100 {n_classes} classes 20 ep",
             lambda: skperceptron.Perceptron(**params).fit(X, y),
             lambda: SklearnPerceptron(**params).fit(X, y),
             2,
+            score_on=(X, y),
         )
-        results.append(
-            dict(
-                workload=f"Perceptron {n_samples}x100 {n_classes} classes 20 ep",
-                ours_s=t_ours,
-                sklearn_s=t_theirs,
-                ratio=t_ours / t_theirs,
-                ours_score=ours.score(X, y),
-                sklearn_score=theirs.score(X, y),
-                ours_epochs=ours.n_iter_,
-                sklearn_epochs=theirs.n_iter_,
-            )
-        )
-        _print_row(results[-1])
+        results.append(row)
     return results
 
 
@@ -459,7 +453,7 @@ def run_sparse_perceptron_rows():
             return skperceptron.Perceptron(**ours_params, **params).fit(X, y)
 
         ours()  # compile
-        results.append(_timed_row(f"Perceptron CSR {label}", ours, theirs, 2))
+        results.append(_timed_row(f"Perceptron CSR {label}", ours, theirs, 2)[0])
     return results
 
 
@@ -494,7 +488,7 @@ def run_predict_rows():
                 lambda: [ours(x) for x in data],
                 lambda: [theirs(x) for x in data],
                 repeats,
-            )
+            )[0]
         )
     return results
 
@@ -538,7 +532,7 @@ def run_partial_fit_rows():
                     lambda: stream(ours_cls),
                     lambda: stream(theirs_cls),
                     3,
-                )
+                )[0]
             )
     return results
 
