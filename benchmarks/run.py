@@ -651,18 +651,19 @@ def run_kernel_rows():
         rng = np.random.RandomState(0)
         params, grad = rng.rand(size), rng.rand(size)
         m, v = np.zeros(size), np.zeros(size)
-        hyper = OptimizerParams(1e-4, 1e-3, 0.9, True, 0.9, 0.999, 1e-8)
-        optimizer_step(params, grad, size - 200, 200.0, hyper, m, v, None, 1)
+        hyper = OptimizerParams(
+            1e-4, 1e-3, 0.9, True, 0.9, 0.999, 1e-8, 0.0, 0.0, None, 0
+        )
+        step = (params, grad, size - 200, 200.0, hyper, m, v, None, None, None)
+        optimizer_step(*step, 1)
         seconds, _ = _best_time(
-            lambda: optimizer_step(
-                params, grad, size - 200, 200.0, hyper, m, v, None, 10
-            ),
+            lambda: optimizer_step(*step, 10),
             200,
         )
         rows.append(dict(kernel=label, ns_per_element=seconds / size * 1e9))
     Z, bias = np.random.RandomState(0).rand(200, 256), np.zeros(256)
-    add_bias_and_activate(Z, bias, 3)
-    seconds, _ = _best_time(lambda: add_bias_and_activate(Z, bias, 3), 200)
+    add_bias_and_activate(Z, bias, 3, None)
+    seconds, _ = _best_time(lambda: add_bias_and_activate(Z, bias, 3, None), 200)
     rows.append(
         dict(kernel="bias + relu, 200x256", ns_per_element=seconds / Z.size * 1e9)
     )

@@ -34,19 +34,28 @@ from ._interop import copy_attributes, not_expressible, shared_params
 from ._kernels import network
 from ._kernels.activations import ACTIVATION_CODES
 from ._kernels.losses import LOSS_CODES, LossSpec
-from ._params import ParamLayout, glorot_uniform
+from ._params import WEIGHT_INITS, ParamLayout, sklearn_init, variance_scaling_init
 from ._sklearn_compat import Interval, Options, StrOptions, _fit_context
-from ._stochastic_optimizers import AdamOptimizer, SGDOptimizer
+from ._stochastic_optimizers import (
+    EPOCH_SCHEDULES,
+    AdagradOptimizer,
+    AdamOptimizer,
+    NadamOptimizer,
+    RMSpropOptimizer,
+    SGDOptimizer,
+)
 from ._training import (
     DIVERGENCE_MESSAGE,
+    Validation,
     check_batch_size,
+    dropout_rates,
     minimize_lbfgs,
     outputs_loss,
     split_for_validation,
 )
 from ._transaction import atomic
 
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
+_STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "nadam")
 _PREDICT_CHUNK_ROWS = 512  # hidden activations of a chunk stay in L2 cache
 _STOCHASTIC_ATTRIBUTES = (
     "loss_curve_",
@@ -58,7 +67,18 @@ _STOCHASTIC_ATTRIBUTES = (
     "_optimizer",
     "_best_flat",
 )
-_HIDDEN_ACTIVATIONS = {"identity", "logistic", "tanh", "relu", "softplus"}
+_HIDDEN_ACTIVATIONS = {
+    "identity",
+    "logistic",
+    "tanh",
+    "relu",
+    "softplus",
+    "leaky_relu",
+    "elu",
+    "gelu",
+    "silu",
+    "mish",
+}
 _SKLEARN_HIDDEN = {"identity", "logistic", "tanh", "relu"}
 # What to_sklearn / from_sklearn carry over besides parameters and weights.
 _SKLEARN_ATTRIBUTES = (
@@ -88,13 +108,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(_HIDDEN_ACTIVATIONS), list, tuple],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [
+            StrOptions({"constant", "invscaling", "adaptive", *EPOCH_SCHEDULES}),
+            callable,
+        ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -116,6 +139,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "scoring": [StrOptions({"loss"}), str, callable, None],
+        "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
+        "negative_slope": [Interval(Real, 0, None, closed="left")],
+        "weight_init": [StrOptions({"sklearn", *WEIGHT_INITS})],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
     }
 
     @abstractmethod
@@ -146,6 +175,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         n_iter_no_change,
         max_fun,
         scoring,
+        dropout,
+        negative_slope,
+        weight_init,
+        weight_decay,
+        max_grad_norm,
+        warmup_epochs,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -172,6 +207,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.scoring = scoring
+        self.dropout = dropout
+        self.negative_slope = negative_slope
+        self.weight_init = weight_init
+        self.weight_decay = weight_decay
+        self.max_grad_norm = max_grad_norm
+        self.warmup_epochs = warmup_epochs
 
     # ----------------------------------------------------------------- state
     def __getstate__(self):
@@ -247,7 +288,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             float(np.finfo(dtype).eps),
             float(getattr(self, "huber_delta", 1.0)),
             scale,
+            self._quantile_levels(),
         )
+
+    def _quantile_levels(self):
+        """The pinball loss's levels (regressors with loss='quantile'), else None."""
+        return None
 
     # ------------------------------------------------------------- training
     def _hidden_layer_sizes(self):
@@ -259,19 +305,27 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(s) for s in sizes]
 
-    def _initialize(self, layout, dtype, random_state, Y, sample_weight):
+    def _initialize(
+        self, layout, dtype, random_state, Y, sample_weight, has_validation_data
+    ):
         self.n_iter_ = 0
         self.t_ = 0
         self.n_layers_ = len(layout.layer_units)
         self.out_activation_ = self._output_activation()
-        # Glorot's bound as scikit-learn sets it (2 for logistic units, else 6);
-        # the output layer takes the last hidden layer's factor.
-        hidden = self._hidden_activations(self.n_layers_ - 2)
-        factors = [2.0 if a == "logistic" else 6.0 for a in hidden]
-        factors.append(
-            factors[-1] if factors else (2.0 if self.activation == "logistic" else 6.0)
-        )
-        self._bind(glorot_uniform(layout, factors, random_state, dtype), layout)
+        if self.weight_init == "sklearn":
+            # Glorot's bound as scikit-learn sets it (2 for logistic units, else
+            # 6); the output layer takes the last hidden layer's factor.
+            hidden = self._hidden_activations(self.n_layers_ - 2)
+            factors = [2.0 if a == "logistic" else 6.0 for a in hidden]
+            factors.append(
+                factors[-1]
+                if factors
+                else (2.0 if self.activation == "logistic" else 6.0)
+            )
+            flat = sklearn_init(layout, factors, random_state, dtype)
+        else:
+            flat = variance_scaling_init(layout, self.weight_init, random_state, dtype)
+        self._bind(flat, layout)
         self._init_output_bias(Y, sample_weight)
         for name in _STOCHASTIC_ATTRIBUTES:
             self.__dict__.pop(name, None)
@@ -279,30 +333,50 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             self.loss_curve_ = []
             self._no_improvement_count = 0
             self._best_flat = self._flat.copy()
-            if self.early_stopping:
+            if self.early_stopping or has_validation_data:
                 self.validation_scores_ = []
                 self.validation_loss_curve_ = []
                 self.best_validation_score_ = -np.inf
-                self.best_loss_ = None
             else:
-                self.best_loss_ = np.inf
                 self.validation_scores_ = None
                 self.best_validation_score_ = None
+            self.best_loss_ = None if self.early_stopping else np.inf
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
+    def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=None):
         hidden = self._hidden_layer_sizes()
+        stochastic = self.solver in _STOCHASTIC_SOLVERS
+        if not stochastic and (np.any(dropout_rates(self.dropout, len(hidden)))):
+            raise ValueError(
+                "dropout is applied during stochastic training only; "
+                f"solver={self.solver!r} cannot use it. Set dropout=0.0 or choose "
+                "a stochastic solver ('adam', 'sgd', 'rmsprop', 'adagrad', 'nadam')."
+            )
+        if not stochastic and validation_data is not None:
+            raise ValueError(
+                "X_val and y_val are used by the stochastic solvers' epochs; "
+                f"solver={self.solver!r} has none. Choose a stochastic solver."
+            )
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
         X, Y, y = self._validate_input(X, y, incremental, reset=first_pass)
         sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         sample_weight = self._weigh_classes(y, sample_weight, incremental, X.dtype)
+        if validation_data is not None:
+            validation_data = self._validate_validation_data(*validation_data, X.dtype)
         self.n_outputs_ = Y.shape[1]
         layout = ParamLayout((X.shape[1], *hidden, self.n_outputs_))
         random_state = check_random_state(self.random_state)
 
         if first_pass:
-            self._initialize(layout, X.dtype, random_state, Y, sample_weight)
+            self._initialize(
+                layout,
+                X.dtype,
+                random_state,
+                Y,
+                sample_weight,
+                validation_data is not None,
+            )
         else:
             flat, old_layout = self._current_flat(), self._layout()
             if old_layout != layout:
@@ -320,9 +394,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     setattr(self, name, list(getattr(self, name)))
 
         data = kernel_input(X, X.dtype)
-        spec = layout.kernel_spec(self._activations(self.n_layers_))
+        spec = self._kernel_spec(layout)
         loss = self._loss_spec(X.dtype, self.n_outputs_)
-        stochastic = self.solver in _STOCHASTIC_SOLVERS
         epochs = (1 if incremental else self.max_iter) if stochastic else 0
         progress = FitProgress(self, X, y, epochs, self._snapshot)
         if stochastic:
@@ -337,13 +410,46 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 incremental,
                 random_state,
                 progress,
+                validation_data,
             )
         else:
             self._fit_lbfgs(data, Y, sample_weight, spec, loss)
         progress.end()
         return self
 
+    def _kernel_spec(self, layout):
+        return layout.kernel_spec(
+            self._activations(len(layout.layer_units)), self._negative_slope()
+        )
+
+    def _negative_slope(self):
+        """The kernels' ``negative_slope``: None unless an activation needs it.
+
+        None tells the kernels that no layer uses leaky_relu, elu, gelu, silu
+        or mish, so that numba compiles none of their code.
+        """
+        extended = set(self._hidden_activations(self.n_layers_ - 2)) - _SKLEARN_HIDDEN
+        return float(self.negative_slope) if extended - {"softplus"} else None
+
+    def _validate_validation_data(self, X_val, y_val, sample_weight_val, dtype):
+        """``Validation`` of user-given hold-out data, encoded as the training data."""
+        X_val, Y_val, y_val = self._validate_input(
+            X_val, y_val, incremental=True, reset=False
+        )
+        X_val = X_val.astype(dtype, copy=False)
+        sample_weight_val = check_sample_weight(sample_weight_val, X_val, dtype)
+        return Validation(
+            X_val, y_val, Y_val.astype(dtype, copy=False), sample_weight_val
+        )
+
     def _new_optimizer(self, n_params, dtype):
+        schedule = dict(
+            lr_schedule=self.learning_rate,
+            max_iter=self.max_iter,
+            warmup_epochs=self.warmup_epochs,
+            weight_decay=self.weight_decay,
+            max_grad_norm=self.max_grad_norm,
+        )
         if self.solver == "sgd":
             return SGDOptimizer(
                 n_params,
@@ -353,14 +459,27 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 self.momentum,
                 self.nesterovs_momentum,
                 self.power_t,
+                **{k: v for k, v in schedule.items() if k != "lr_schedule"},
             )
-        return AdamOptimizer(
+        if self.solver in ("rmsprop", "adagrad"):
+            cls = RMSpropOptimizer if self.solver == "rmsprop" else AdagradOptimizer
+            return cls(
+                n_params,
+                dtype,
+                self.learning_rate_init,
+                self.beta_2,
+                self.epsilon,
+                **schedule,
+            )
+        cls = AdamOptimizer if self.solver == "adam" else NadamOptimizer
+        return cls(
             n_params,
             dtype,
             self.learning_rate_init,
             self.beta_1,
             self.beta_2,
             self.epsilon,
+            **schedule,
         )
 
     def _fit_stochastic(
@@ -375,13 +494,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         incremental,
         random_state,
         progress,
+        validation_data=None,
     ):
-        """Train ``self._flat`` in place with sgd or adam, one compiled call per epoch.
+        """Train ``self._flat`` in place with a stochastic solver, one compiled
+        call per epoch.
 
         ``X`` is the validated input (for the validation split), ``data`` its
         kernel form, ``Y`` the float target matrix, ``y`` the targets as the
         scorer wants them and ``loss`` the kernels' ``LossSpec``; ``progress``
-        reports epochs to scikit-learn callbacks.
+        reports epochs to scikit-learn callbacks; ``validation_data`` is a
+        ``Validation`` of user-given hold-out data, or None.
         """
         flat = self._flat
         if not incremental or not hasattr(self, "_optimizer"):
@@ -392,7 +514,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
-        if self.early_stopping:
+        if validation_data is not None:
+            train_rows, validation = np.arange(Y.shape[0]), validation_data
+        elif self.early_stopping:
             train_rows, validation = split_for_validation(
                 X,
                 y,
@@ -408,11 +532,19 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         n_train = train_rows.shape[0]
         batch_size = check_batch_size(self.batch_size, n_train)
         n_batches = -(-n_train // batch_size)
+        rates = dropout_rates(self.dropout, self.n_layers_ - 2)
+        dropout = network.Dropout(np.append(rates, 0.0), 0) if np.any(rates) else None
         work = network.workspace(
-            spec, batch_size, flat.shape[0], flat.dtype, gather_rows=data[1] is None
+            spec,
+            batch_size,
+            flat.shape[0],
+            flat.dtype,
+            gather_rows=data[1] is None,
+            dropout=dropout,
         )
         sw = np.empty(0, dtype=flat.dtype) if sample_weight is None else sample_weight
         positions = np.arange(n_train, dtype=np.int64)
+        subset = validation is not None and validation_data is None
 
         self.n_iter_ = 0
         try:
@@ -421,7 +553,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     permutation = np.arange(n_train)
                     random_state.shuffle(permutation)
                     positions = positions[permutation]
-                order = train_rows[positions] if validation is not None else positions
+                order = train_rows[positions] if subset else positions
+                if dropout is not None:
+                    dropout = dropout._replace(seed=random_state.randint(2**31 - 1))
+                optimizer.epoch_starts()
                 progress.begin_epoch()
                 total = network.run_epoch(
                     data,
@@ -435,6 +570,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     optimizer.hyperparameters(self.alpha),
                     optimizer.state(),
                     work,
+                    dropout,
                 )
                 optimizer.steps_taken(n_batches)
                 self.n_iter_ += 1
@@ -452,7 +588,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     break
 
                 if self._no_improvement_count > self.n_iter_no_change:
-                    if validation is not None:
+                    if self.early_stopping:
                         msg = (
                             "Validation score did not improve more than tol=%f for %d "
                             "consecutive epochs." % (self.tol, self.n_iter_no_change)
@@ -477,7 +613,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
 
-        if validation is not None:
+        if self.early_stopping:
             flat[...] = self._best_flat
 
     def _update_no_improvement_count(self, validation, spec, loss):
@@ -496,14 +632,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             self.validation_scores_.append(score)
             if self.verbose:
                 print("Validation score: %f" % score)
-            if score < self.best_validation_score_ + self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
+            if self.early_stopping:
+                if score < self.best_validation_score_ + self.tol:
+                    self._no_improvement_count += 1
+                else:
+                    self._no_improvement_count = 0
             if score > self.best_validation_score_:
                 self.best_validation_score_ = score
-                self._best_flat = self._flat.copy()
-        else:
+                if self.early_stopping:
+                    self._best_flat = self._flat.copy()
+        if not self.early_stopping:
             if self.loss_curve_[-1] > self.best_loss_ - self.tol:
                 self._no_improvement_count += 1
             else:
@@ -526,7 +664,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             f"The weights or the training loss (last {self.loss_}) became "
             f"non-finite at epoch {self.n_iter_}."
         )
-        if validation is None:
+        if not self.early_stopping:
             raise ValueError(DIVERGENCE_MESSAGE.format(cause=cause))
         self.validation_scores_.append(float("nan"))
         self.validation_loss_curve_.append(float("nan"))
@@ -561,7 +699,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         def objective(x):
             flat[...] = x
             value = network.loss_and_gradient(
-                data, Y, sw, flat, spec, summed, self.alpha, work
+                data, Y, sw, flat, spec, summed, self.alpha, work, None
             )
             return value, work.grad.astype(np.float64)
 
@@ -580,7 +718,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             if loss.scale == 1.0
             else float(
                 network.loss_and_gradient(
-                    data, Y, sw, flat, spec, loss, self.alpha, work
+                    data, Y, sw, flat, spec, loss, self.alpha, work, None
                 )
             )
         )
@@ -605,7 +743,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -617,13 +764,36 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             regression).
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+                default=None
+            Validation data (stochastic solvers). Early stopping then scores
+            these instead of holding out ``validation_fraction`` of X, and
+            ``validation_scores_`` and ``validation_loss_curve_`` are recorded
+            after every epoch, with or without early stopping.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``; required with it.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Sample weights of the validation data.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return atomic(self, self._fit, X, y, sample_weight, incremental=False)
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val must be given together.")
+        if X_val is None and sample_weight_val is not None:
+            raise ValueError("sample_weight_val is given without X_val and y_val.")
+        validation_data = None if X_val is None else (X_val, y_val, sample_weight_val)
+        return atomic(
+            self,
+            self._fit,
+            X,
+            y,
+            sample_weight,
+            incremental=False,
+            validation_data=validation_data,
+        )
 
     def _check_solver(self):
         if self.solver not in _STOCHASTIC_SOLVERS:
@@ -645,6 +815,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             self.coefs_,
             self.intercepts_,
             codes,
+            self._negative_slope(),
             _PREDICT_CHUNK_ROWS,
         )
 
@@ -676,9 +847,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def to_sklearn(self):
         """The equivalent fitted scikit-learn estimator (identical predictions).
 
-        Training-only settings (loss, class_weight, scoring) are left out;
-        softplus or per-layer activations and bounded or positive regression
-        outputs cannot be expressed and raise a ValueError naming them.
+        Training-only settings (loss, class_weight, scoring, dropout,
+        weight_init, weight_decay, max_grad_norm, warmup_epochs,
+        label_smoothing) are left out, and solvers and learning-rate schedules
+        scikit-learn lacks become 'adam' and 'constant'; activations other than
+        scikit-learn's, per-layer activations, bounded or positive regression
+        outputs and several quantile levels cannot be expressed and raise a
+        ValueError naming them.
 
         Returns
         -------
@@ -694,10 +869,19 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         classifier = is_classifier(self)
         if not classifier and self.out_activation_ not in ("identity", "exp"):
             not_expressible(self, f"out_activation={self.out_activation_!r}")
+        if not classifier and self._n_levels():
+            not_expressible(self, "several quantile levels")
         target_cls = SklearnMLPClassifier if classifier else SklearnMLPRegressor
         params = shared_params(self, target_cls)
         if hidden:
             params["activation"] = hidden[0]
+        # training-only settings scikit-learn lacks: predictions are unchanged
+        if params["solver"] not in ("lbfgs", "sgd", "adam"):
+            params["solver"] = "adam"
+        if callable(params["learning_rate"]) or params["learning_rate"] in (
+            EPOCH_SCHEDULES
+        ):
+            params["learning_rate"] = "constant"
         if not classifier and params.get("loss") not in ("squared_error", "poisson"):
             params["loss"] = "squared_error"  # training-only: predictions are unchanged
         converted = target_cls(**params)

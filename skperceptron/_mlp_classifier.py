@@ -1,5 +1,7 @@
 """MLPClassifier: class labels in, probabilities and labels out."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import (
     ClassifierMixin,
@@ -14,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._data import check_partial_fit_first_call, check_partial_fit_input
 from ._mlp import BaseMLP
-from ._sklearn_compat import StrOptions, _fit_context
+from ._sklearn_compat import Interval, StrOptions, _fit_context
 from ._transaction import atomic
 
 
@@ -34,13 +36,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     activation : str or sequence of str, default='relu'
         Activation of the hidden layers, one of 'identity' (``x``), 'logistic'
-        (``1 / (1 + exp(-x))``), 'tanh', 'relu' (``max(0, x)``) or 'softplus'
-        (``log(1 + exp(x))``, a smooth relu). A sequence gives one name per
-        hidden layer.
+        (``1 / (1 + exp(-x))``), 'tanh', 'relu' (``max(0, x)``), 'softplus'
+        (``log(1 + exp(x))``, a smooth relu), 'leaky_relu' (``x`` for ``x >
+        0``, else ``negative_slope * x``), 'elu' (``x`` for ``x > 0``, else
+        ``exp(x) - 1``), 'gelu' (``x * Phi(x)``, exact, with the error
+        function), 'silu' (``x * sigmoid(x)``) or 'mish' (``x *
+        tanh(softplus(x))``). A sequence gives one name per hidden layer.
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+    solver : {'lbfgs', 'sgd', 'adam', 'rmsprop', 'adagrad', 'nadam'}, \
+            default='adam'
         Weight optimizer: quasi-Newton L-BFGS-B (full batch), stochastic
-        gradient descent, or Adam.
+        gradient descent, Adam, RMSprop (``beta_2`` decays its mean square),
+        Adagrad or Nadam (Adam with Nesterov momentum); the last three as
+        PyTorch's ``RMSprop``, ``Adagrad`` and ``NAdam``.
 
     alpha : float, default=0.0001
         Strength of the L2 penalty, divided by the (batch) sample count when
@@ -50,10 +58,20 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Minibatch size of the stochastic solvers; ``'auto'`` is
         ``min(200, n_samples)``. Ignored by lbfgs.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule of ``solver='sgd'``: constant; divided by
-        ``(t + 1) ** power_t`` after each epoch, ``t`` counting samples seen;
-        or divided by 5 whenever ``n_iter_no_change`` epochs fail to improve.
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', \
+            'onecycle'} or callable, default='constant'
+        Learning-rate schedule. 'invscaling' and 'adaptive' act on
+        ``solver='sgd'`` only, as in scikit-learn: divided by ``(t + 1) **
+        power_t`` after each epoch, ``t`` counting samples seen, or divided
+        by 5 whenever ``n_iter_no_change`` epochs fail to improve. The others
+        act on every stochastic solver: 'cosine' decays from
+        ``learning_rate_init`` to 0 along a half cosine over ``max_iter``
+        epochs; 'onecycle' rises from ``learning_rate_init / 25`` to
+        ``learning_rate_init`` over the first half and falls to
+        ``learning_rate_init / 25 / 1e4`` over the second, while sgd's
+        ``momentum`` (or adam's and nadam's ``beta_1``) falls by 0.1 and rises
+        back; a callable ``f(epoch) -> rate`` gives the rate of each epoch
+        (counted from 0).
 
     learning_rate_init : float, default=0.001
         Initial learning rate of sgd and adam.
@@ -125,6 +143,45 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         for classifiers, R^2 for regressors), 'loss' for minus the validation
         loss, or any scikit-learn scorer name or callable.
 
+    dropout : float or sequence of float, default=0.0
+        Probability of dropping each hidden unit during stochastic training
+        (inverted dropout: kept units are scaled by ``1 / (1 - rate)``, so
+        prediction uses the weights as they are); a sequence gives one rate
+        per hidden layer, each in [0, 1). Masks are drawn from
+        ``random_state``, the same for dense and sparse X. lbfgs raises.
+
+    negative_slope : float, default=0.01
+        Slope of 'leaky_relu' for negative inputs.
+
+    weight_init : {'sklearn', 'glorot_uniform', 'glorot_normal', \
+            'he_uniform', 'he_normal', 'lecun_normal'}, default='sklearn'
+        Initial weights: 'sklearn' draws weights and biases as scikit-learn
+        does; the others draw weights with variance ``2 / (fan_in +
+        fan_out)`` (glorot), ``2 / fan_in`` (he) or ``1 / fan_in`` (lecun),
+        uniformly or from an untruncated normal, and start biases at 0.
+
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the stochastic solvers: each step first
+        multiplies the weights (not the biases) by ``1 - learning_rate *
+        weight_decay``, as AdamW and SGDW do. ``alpha`` keeps its meaning, an
+        L2 penalty added to the loss.
+
+    max_grad_norm : float or None, default=None
+        Clip the global norm of each minibatch gradient (L2 term included) to
+        this value before the step, as ``torch.nn.utils.clip_grad_norm_``.
+
+    warmup_epochs : int, default=0
+        Epoch ``e < warmup_epochs`` multiplies the learning rate by ``(e + 1)
+        / (warmup_epochs + 1)``; 'cosine', 'onecycle' and a callable schedule
+        start after the warmup and span the remaining epochs.
+
+    label_smoothing : float, default=0.0
+        Train towards ``(1 - label_smoothing) * onehot + label_smoothing / K``
+        instead of the one-hot targets, ``K`` the number of classes (2 for
+        each logistic output of binary and multilabel targets), as PyTorch's
+        ``CrossEntropyLoss(label_smoothing=...)``. ``loss_`` and the
+        validation loss are the cross-entropy against the smoothed targets.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -140,14 +197,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Loss of each epoch (sgd, adam).
 
     validation_scores_ : list of float or None
-        Validation score of each epoch when ``early_stopping=True``.
+        Validation score of each epoch when ``early_stopping=True`` or
+        validation data were given to ``fit``.
 
     best_validation_score_ : float or None
-        Best validation score when ``early_stopping=True``.
+        Best of ``validation_scores_``.
 
     validation_loss_curve_ : list of float
         Loss on the validation set (without the L2 term) after each epoch,
-        when ``early_stopping=True``.
+        when ``early_stopping=True`` or validation data were given to
+        ``fit``.
 
     t_ : int
         Number of training samples seen by the solver.
@@ -221,8 +280,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         max_fun=15000,
         class_weight=None,
         scoring=None,
+        dropout=0.0,
+        negative_slope=0.01,
+        weight_init="sklearn",
+        weight_decay=0.0,
+        max_grad_norm=None,
+        warmup_epochs=0,
+        label_smoothing=0.0,
     ):
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
@@ -249,11 +316,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             scoring=scoring,
+            dropout=dropout,
+            negative_slope=negative_slope,
+            weight_init=weight_init,
+            weight_decay=weight_decay,
+            max_grad_norm=max_grad_norm,
+            warmup_epochs=warmup_epochs,
         )
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
     _score_function = staticmethod(accuracy_score)
 
@@ -288,9 +362,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _validation_strata(self, Y):
         # scikit-learn stratifies the early-stopping split of a single-output
         # target on its label-indicator column: the same split, the same errors
-        return Y.astype(bool) if self.n_outputs_ == 1 else None
+        return (Y > 0.5) if self.n_outputs_ == 1 else None
 
     def _validate_input(self, X, y, incremental, reset):
+        X, Y, y = self._encode_input(X, y, incremental, reset)
+        if self.label_smoothing:
+            kind = self._label_binarizer.y_type_
+            n_classes = len(self.classes_) if kind == "multiclass" else 2
+            Y *= 1.0 - self.label_smoothing
+            Y += self.label_smoothing / n_classes
+        return X, Y, y
+
+    def _encode_input(self, X, y, incremental, reset):
         plain = check_partial_fit_input(self, X, y) if incremental else None
         if plain is not None and self._label_binarizer.y_type_ in (
             "binary",

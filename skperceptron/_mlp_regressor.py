@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import (
     RegressorMixin,
 )
-from sklearn.metrics import r2_score
+from sklearn.metrics import d2_pinball_score, r2_score
 from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -33,11 +33,12 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     Parameters
     ----------
-    loss : {'squared_error', 'absolute_error', 'huber', 'poisson'}, \
-            default='squared_error'
+    loss : {'squared_error', 'absolute_error', 'huber', 'poisson', \
+            'quantile'}, default='squared_error'
         Half squared error, absolute error, Huber loss (quadratic for residuals
-        up to ``huber_delta``, linear beyond: robust to outliers), or half
-        Poisson deviance with an exp output. With several outputs the squared
+        up to ``huber_delta``, linear beyond: robust to outliers), half
+        Poisson deviance with an exp output, or the pinball loss of
+        ``quantile``. With several outputs the squared
         error is reported averaged over outputs and the other losses summed,
         as scikit-learn reports them (so ``tol`` stops training at the same
         epoch); sgd and adam follow scikit-learn's gradient, that of the loss
@@ -49,13 +50,19 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     activation : str or sequence of str, default='relu'
         Activation of the hidden layers, one of 'identity' (``x``), 'logistic'
-        (``1 / (1 + exp(-x))``), 'tanh', 'relu' (``max(0, x)``) or 'softplus'
-        (``log(1 + exp(x))``, a smooth relu). A sequence gives one name per
-        hidden layer.
+        (``1 / (1 + exp(-x))``), 'tanh', 'relu' (``max(0, x)``), 'softplus'
+        (``log(1 + exp(x))``, a smooth relu), 'leaky_relu' (``x`` for ``x >
+        0``, else ``negative_slope * x``), 'elu' (``x`` for ``x > 0``, else
+        ``exp(x) - 1``), 'gelu' (``x * Phi(x)``, exact, with the error
+        function), 'silu' (``x * sigmoid(x)``) or 'mish' (``x *
+        tanh(softplus(x))``). A sequence gives one name per hidden layer.
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+    solver : {'lbfgs', 'sgd', 'adam', 'rmsprop', 'adagrad', 'nadam'}, \
+            default='adam'
         Weight optimizer: quasi-Newton L-BFGS-B (full batch), stochastic
-        gradient descent, or Adam.
+        gradient descent, Adam, RMSprop (``beta_2`` decays its mean square),
+        Adagrad or Nadam (Adam with Nesterov momentum); the last three as
+        PyTorch's ``RMSprop``, ``Adagrad`` and ``NAdam``.
 
     alpha : float, default=0.0001
         Strength of the L2 penalty, divided by the (batch) sample count when
@@ -65,10 +72,20 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Minibatch size of the stochastic solvers; ``'auto'`` is
         ``min(200, n_samples)``. Ignored by lbfgs.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule of ``solver='sgd'``: constant; divided by
-        ``(t + 1) ** power_t`` after each epoch, ``t`` counting samples seen;
-        or divided by 5 whenever ``n_iter_no_change`` epochs fail to improve.
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', \
+            'onecycle'} or callable, default='constant'
+        Learning-rate schedule. 'invscaling' and 'adaptive' act on
+        ``solver='sgd'`` only, as in scikit-learn: divided by ``(t + 1) **
+        power_t`` after each epoch, ``t`` counting samples seen, or divided
+        by 5 whenever ``n_iter_no_change`` epochs fail to improve. The others
+        act on every stochastic solver: 'cosine' decays from
+        ``learning_rate_init`` to 0 along a half cosine over ``max_iter``
+        epochs; 'onecycle' rises from ``learning_rate_init / 25`` to
+        ``learning_rate_init`` over the first half and falls to
+        ``learning_rate_init / 25 / 1e4`` over the second, while sgd's
+        ``momentum`` (or adam's and nadam's ``beta_1``) falls by 0.1 and rises
+        back; a callable ``f(epoch) -> rate`` gives the rate of each epoch
+        (counted from 0).
 
     learning_rate_init : float, default=0.001
         Initial learning rate of sgd and adam.
@@ -145,6 +162,47 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         for classifiers, R^2 for regressors), 'loss' for minus the validation
         loss, or any scikit-learn scorer name or callable.
 
+    dropout : float or sequence of float, default=0.0
+        Probability of dropping each hidden unit during stochastic training
+        (inverted dropout: kept units are scaled by ``1 / (1 - rate)``, so
+        prediction uses the weights as they are); a sequence gives one rate
+        per hidden layer, each in [0, 1). Masks are drawn from
+        ``random_state``, the same for dense and sparse X. lbfgs raises.
+
+    negative_slope : float, default=0.01
+        Slope of 'leaky_relu' for negative inputs.
+
+    weight_init : {'sklearn', 'glorot_uniform', 'glorot_normal', \
+            'he_uniform', 'he_normal', 'lecun_normal'}, default='sklearn'
+        Initial weights: 'sklearn' draws weights and biases as scikit-learn
+        does; the others draw weights with variance ``2 / (fan_in +
+        fan_out)`` (glorot), ``2 / fan_in`` (he) or ``1 / fan_in`` (lecun),
+        uniformly or from an untruncated normal, and start biases at 0.
+
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the stochastic solvers: each step first
+        multiplies the weights (not the biases) by ``1 - learning_rate *
+        weight_decay``, as AdamW and SGDW do. ``alpha`` keeps its meaning, an
+        L2 penalty added to the loss.
+
+    max_grad_norm : float or None, default=None
+        Clip the global norm of each minibatch gradient (L2 term included) to
+        this value before the step, as ``torch.nn.utils.clip_grad_norm_``.
+
+    warmup_epochs : int, default=0
+        Epoch ``e < warmup_epochs`` multiplies the learning rate by ``(e + 1)
+        / (warmup_epochs + 1)``; 'cosine', 'onecycle' and a callable schedule
+        start after the warmup and span the remaining epochs.
+
+    quantile : float or sequence of float, default=0.5
+        Level(s) in (0, 1) of ``loss='quantile'``. A sequence trains one
+        output per level and target (target by target, levels in the given
+        order); ``predict`` then returns shape ``(n_samples, n_levels)`` for
+        a 1-D y and ``(n_samples, n_targets, n_levels)`` for a 2-D y, each
+        row's predictions sorted along the levels so that quantiles never
+        cross (give the levels in increasing order), and ``score`` is the mean
+        over levels of :func:`~sklearn.metrics.d2_pinball_score`.
+
     Attributes
     ----------
     loss_ : float
@@ -157,14 +215,16 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Loss of each epoch (sgd, adam).
 
     validation_scores_ : list of float or None
-        Validation score of each epoch when ``early_stopping=True``.
+        Validation score of each epoch when ``early_stopping=True`` or
+        validation data were given to ``fit``.
 
     best_validation_score_ : float or None
-        Best validation score when ``early_stopping=True``.
+        Best of ``validation_scores_``.
 
     validation_loss_curve_ : list of float
         Loss on the validation set (without the L2 term) after each epoch,
-        when ``early_stopping=True``.
+        when ``early_stopping=True`` or validation data were given to
+        ``fit``.
 
     t_ : int
         Number of training samples seen by the solver.
@@ -210,7 +270,12 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
+        "loss": [
+            StrOptions(
+                {"squared_error", "absolute_error", "huber", "poisson", "quantile"}
+            )
+        ],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), "array-like"],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
         "out_activation": [StrOptions({"identity", *_OUTPUT_RANGES})],
     }
@@ -245,7 +310,15 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         huber_delta=1.0,
         out_activation="identity",
         scoring=None,
+        dropout=0.0,
+        negative_slope=0.01,
+        weight_init="sklearn",
+        weight_decay=0.0,
+        max_grad_norm=None,
+        warmup_epochs=0,
+        quantile=0.5,
     ):
+        self.quantile = quantile
         self.huber_delta = huber_delta
         self.out_activation = out_activation
         super().__init__(
@@ -274,6 +347,12 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             scoring=scoring,
+            dropout=dropout,
+            negative_slope=negative_slope,
+            weight_init=weight_init,
+            weight_decay=weight_decay,
+            max_grad_norm=max_grad_norm,
+            warmup_epochs=warmup_epochs,
         )
 
     _score_function = staticmethod(r2_score)
@@ -346,7 +425,31 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             )
         self._check_target_range(y)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        n_levels = self._n_levels()
+        if n_levels:
+            Y = np.repeat(Y, n_levels, axis=1)
         return X, np.ascontiguousarray(Y, dtype=X.dtype), y
+
+    def _quantile_levels(self):
+        if self.loss != "quantile":
+            return None
+        levels = np.atleast_1d(np.asarray(self.quantile, dtype=np.float64))
+        if levels.ndim != 1 or levels.size == 0:
+            raise ValueError(
+                f"quantile must be a number or a 1-D sequence of levels; got "
+                f"{self.quantile!r}."
+            )
+        if not np.all((levels > 0) & (levels < 1)):
+            raise ValueError(
+                f"Every quantile level must be in (0, 1); got {levels.tolist()}."
+            )
+        return levels
+
+    def _n_levels(self):
+        """Outputs per target of a sequence of quantile levels; 0 otherwise."""
+        if self.loss != "quantile" or np.ndim(self.quantile) == 0:
+            return 0
+        return len(self._quantile_levels())
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -369,9 +472,47 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         """
         return atomic(self, self._fit, X, y, sample_weight, incremental=True)
 
-    @staticmethod
-    def _decode(outputs):
+    def _decode(self, outputs):
+        n_levels = self._n_levels()
+        if n_levels:
+            n_targets = outputs.shape[1] // n_levels
+            outputs = np.sort(outputs.reshape(-1, n_targets, n_levels), axis=2)
+            return outputs[:, 0, :] if n_targets == 1 else outputs
         return outputs.ravel() if outputs.shape[1] == 1 else outputs
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 of the predictions, or their D^2 pinball score for several levels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True values for X.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            :func:`~sklearn.metrics.r2_score` (as every scikit-learn
+            regressor), or with a sequence of quantile levels the mean over
+            levels of :func:`~sklearn.metrics.d2_pinball_score`.
+        """
+        if not self._n_levels():
+            return super().score(X, y, sample_weight=sample_weight)
+        predictions = self.predict(X)
+        levels = self._quantile_levels()
+        return float(
+            np.mean(
+                [
+                    d2_pinball_score(
+                        y, predictions[..., k], alpha=q, sample_weight=sample_weight
+                    )
+                    for k, q in enumerate(levels)
+                ]
+            )
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -76,25 +76,32 @@ class ParamLayout:
             dst[...] = src
         return flat
 
-    def kernel_spec(self, activations):
+    def kernel_spec(self, activations, negative_slope=None):
         """The ``NetworkSpec`` the compiled kernels take (see _kernels/network.py).
 
-        Cached: predicting one row should not rebuild them. Treat as read-only.
+        ``negative_slope``: leaky relu's, None when no layer uses leaky_relu,
+        elu, gelu, silu or mish. Cached: predicting one row should not rebuild
+        them. Treat as read-only.
         """
-        return _kernel_spec(self, tuple(activations))
+        return _kernel_spec(self, tuple(activations), negative_slope)
 
 
 @lru_cache(maxsize=128)
-def _kernel_spec(layout, activations):
+def _kernel_spec(layout, activations, negative_slope):
     units = np.asarray(layout.layer_units, dtype=np.int64)
     codes = np.asarray([ACTIVATION_CODES[a] for a in activations], dtype=np.int64)
     unit_cum = np.concatenate([[0, 0], np.cumsum(units[1:])]).astype(np.int64)
     return NetworkSpec(
-        units, layout.coef_offsets, layout.intercept_offsets, codes, unit_cum
+        units,
+        layout.coef_offsets,
+        layout.intercept_offsets,
+        codes,
+        unit_cum,
+        negative_slope,
     )
 
 
-def glorot_uniform(layout, init_factors, random_state, dtype):
+def sklearn_init(layout, init_factors, random_state, dtype):
     """Draw the initial flat vector as scikit-learn does.
 
     For each layer ``i`` in turn, the weight matrix and then the bias vector are
@@ -108,4 +115,37 @@ def glorot_uniform(layout, init_factors, random_state, dtype):
         bound = np.sqrt(init_factors[i] / (fan_in + fan_out))
         coefs[i][...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
         intercepts[i][...] = random_state.uniform(-bound, bound, fan_out)
+    return flat
+
+
+# Scale of each initializer: (distribution, variance numerator, fan), drawing
+# weights with variance ``numerator / fan`` (uniform on ``±sqrt(3 * var)``).
+WEIGHT_INITS = {
+    "glorot_uniform": ("uniform", 2.0, "fan_avg"),
+    "glorot_normal": ("normal", 2.0, "fan_avg"),
+    "he_uniform": ("uniform", 2.0, "fan_in"),
+    "he_normal": ("normal", 2.0, "fan_in"),
+    "lecun_normal": ("normal", 1.0, "fan_in"),
+}
+
+
+def variance_scaling_init(layout, name, random_state, dtype):
+    """Draw the initial flat vector with one of ``WEIGHT_INITS``; biases are 0.
+
+    ``fan_avg`` is ``fan_in + fan_out`` (so glorot's variance is ``2 /
+    (fan_in + fan_out)``); normal draws are not truncated (PyTorch's
+    ``nn.init`` definitions). Weights are drawn layer by layer in float64 with
+    the one RandomState, then cast.
+    """
+    distribution, numerator, fan = WEIGHT_INITS[name]
+    flat = np.zeros(layout.n_params, dtype=dtype)
+    coefs, _ = layout.views(flat)
+    for i in range(layout.n_weights):
+        fan_in, fan_out = layout.layer_units[i], layout.layer_units[i + 1]
+        std = np.sqrt(numerator / (fan_in + fan_out if fan == "fan_avg" else fan_in))
+        if distribution == "uniform":
+            bound = np.sqrt(3.0) * std
+            coefs[i][...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
+        else:
+            coefs[i][...] = random_state.normal(0.0, std, (fan_in, fan_out))
     return flat

@@ -67,6 +67,21 @@ def split_for_validation(
     return train, Validation(take_rows(X, val), y[val], Y[val], sw_val)
 
 
+def dropout_rates(dropout, n_hidden):
+    """One dropout rate per hidden layer, from a float or a sequence, validated."""
+    if np.ndim(dropout) == 0:
+        return np.full(n_hidden, float(dropout))
+    rates = np.asarray(dropout, dtype=float)
+    if rates.ndim != 1 or rates.shape[0] != n_hidden:
+        raise ValueError(
+            f"dropout has {len(dropout)} entries but there are {n_hidden} hidden "
+            "layers; give one rate per hidden layer or a single rate."
+        )
+    if not np.all((rates >= 0) & (rates < 1)):
+        raise ValueError(f"Every dropout rate must be in [0, 1); got {list(dropout)}.")
+    return rates
+
+
 def check_batch_size(batch_size, n_samples):
     """The minibatch size for ``n_samples`` rows ('auto': ``min(200, n)``)."""
     if batch_size == "auto":
@@ -87,15 +102,7 @@ def outputs_loss(outputs, Y, sample_weight, out_code, loss):
     sw = np.empty(0, dtype=outputs.dtype) if sample_weight is None else sample_weight
     rows = np.arange(outputs.shape[0])
     total = output_delta_and_loss(
-        outputs,
-        Y,
-        sw,
-        rows,
-        np.empty_like(outputs),
-        loss.code,
-        out_code,
-        loss.log_eps,
-        loss.huber_delta,
+        outputs, Y, sw, rows, np.empty_like(outputs), out_code, loss
     )
     return (
         loss.scale * total / (outputs.shape[0] if sample_weight is None else sw.sum())

@@ -50,3 +50,12 @@ def _quiet_convergence():
 @pytest.fixture
 def rng():
     return np.random.RandomState(0)
+
+
+@pytest.fixture(scope="session")
+def digits_small():
+    """Digits scaled to [0, 1], as float64 X and integer y (1797 rows)."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    return X / 16.0, y

@@ -19,6 +19,35 @@ ESTIMATORS = [
     MLPRegressor(loss="huber", max_iter=100),
     MLPRegressor(loss="absolute_error", solver="lbfgs", max_iter=100),
     MLPRegressor(out_activation="softplus", solver="lbfgs", max_iter=100),
+    # the training options scikit-learn lacks, each in one configuration
+    MLPClassifier(
+        activation="gelu",
+        dropout=0.1,
+        weight_init="he_normal",
+        solver="nadam",
+        max_iter=100,
+    ),
+    MLPClassifier(
+        hidden_layer_sizes=(20, 10),
+        activation=["leaky_relu", "elu"],
+        solver="rmsprop",
+        weight_decay=0.01,
+        learning_rate="cosine",
+        warmup_epochs=5,
+        label_smoothing=0.1,
+        max_iter=100,
+    ),
+    MLPRegressor(
+        activation="silu",
+        solver="adagrad",
+        learning_rate_init=0.01,
+        max_grad_norm=1.0,
+        learning_rate="onecycle",
+        max_iter=100,
+    ),
+    MLPRegressor(
+        loss="quantile", activation="mish", weight_init="glorot_uniform", max_iter=100
+    ),
     Perceptron(),
     *(Perceptron(penalty=penalty) for penalty in ("l2", "l1", "elasticnet")),
     Perceptron(average=True),

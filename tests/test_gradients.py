@@ -48,9 +48,10 @@ def _objective(X, Y, sw, flat, layout, activations, loss, alpha, dtype=np.float6
         sw.astype(dtype),
         flat,
         spec,
-        LossSpec(LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4, 1.0),
+        LossSpec(LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4, 1.0, None),
         alpha,
         work,
+        None,
     )
     return value, work.grad
 

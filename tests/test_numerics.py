@@ -17,7 +17,7 @@ from skperceptron._kernels.activations import (
     add_bias_and_activate,
     multiply_by_derivative,
 )
-from skperceptron._kernels.losses import LOSS_CODES, output_delta_and_loss
+from skperceptron._kernels.losses import LOSS_CODES, LossSpec, output_delta_and_loss
 from skperceptron._params import ParamLayout
 
 DTYPES = [np.float32, np.float64]
@@ -48,7 +48,7 @@ def _matrix(dtype):
 def test_activations_are_finite_and_match_numpy(name, dtype, Z):
     bias = np.linspace(-1, 1, Z.shape[1])
     out = Z.astype(dtype)
-    add_bias_and_activate(out, bias.astype(dtype), ACTIVATION_CODES[name])
+    add_bias_and_activate(out, bias.astype(dtype), ACTIVATION_CODES[name], None)
     z = (Z.astype(dtype) + bias.astype(dtype)).astype(np.float64)  # rounded like ours
     if name == "exp":
         expected = np.exp(np.clip(z, -EXP_CAP[dtype], EXP_CAP[dtype]))
@@ -59,7 +59,7 @@ def test_activations_are_finite_and_match_numpy(name, dtype, Z):
     assert_allclose(out, expected.astype(dtype), rtol=tol, atol=tol)
     if name in ("logistic", "tanh", "relu", "softplus"):
         delta = np.ones_like(out)
-        multiply_by_derivative(out, delta, ACTIVATION_CODES[name])
+        multiply_by_derivative(out, delta, ACTIVATION_CODES[name], None)
         assert np.all(np.isfinite(delta))
 
 
@@ -108,7 +108,7 @@ def test_losses_and_deltas_are_finite_and_match_numpy(loss, out, dtype, Z, seed)
     else:
         Y = rng.normal(size=(n, k))
     A = Z.astype(dtype)
-    add_bias_and_activate(A, np.zeros(k, dtype), ACTIVATION_CODES[out])
+    add_bias_and_activate(A, np.zeros(k, dtype), ACTIVATION_CODES[out], None)
     delta = np.empty_like(A)
     eps = float(np.finfo(dtype).eps)
     total = output_delta_and_loss(
@@ -117,10 +117,8 @@ def test_losses_and_deltas_are_finite_and_match_numpy(loss, out, dtype, Z, seed)
         np.empty(0, dtype),
         np.arange(n),
         delta,
-        LOSS_CODES[loss],
         ACTIVATION_CODES[out],
-        eps,
-        1.0,
+        LossSpec(LOSS_CODES[loss], eps, 1.0, 1.0, None),
     )
     assert np.isfinite(total)
     assert np.all(np.isfinite(delta))
@@ -146,10 +144,15 @@ def test_sparse_and_dense_forward_passes_agree(dtype, seed, scale, density):
     spec = layout.kernel_spec(["tanh", "softmax"])
     coefs, intercepts = layout.views(flat)
     dense = network.predict(
-        prediction_input(X, dtype), coefs, intercepts, spec.act_codes, 8
+        prediction_input(X, dtype), coefs, intercepts, spec.act_codes, None, 8
     )
     sparse = network.predict(
-        prediction_input(sp.csr_matrix(X), dtype), coefs, intercepts, spec.act_codes, 8
+        prediction_input(sp.csr_matrix(X), dtype),
+        coefs,
+        intercepts,
+        spec.act_codes,
+        None,
+        8,
     )
     assert np.all(np.isfinite(dense))
     assert_allclose(

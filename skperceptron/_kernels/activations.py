@@ -1,9 +1,15 @@
-"""Activation functions: bias add + activation fused in one pass, and the
-derivative expressed through the activation's output (what backprop stores).
+"""Activation functions: bias add + activation fused in one pass, and their
+derivatives.
 
 Integer codes select the function so that one compiled kernel serves every
-network; the names live in :data:`ACTIVATION_CODES`.
+network; the names live in :data:`ACTIVATION_CODES`. Most derivatives are
+expressed through the activation's output, which backprop stores anyway;
+gelu, silu and mish cannot be inverted from their outputs, so training keeps
+their pre-activations too (:data:`NEEDS_PRE_ACTIVATION`) and differentiates
+those (``multiply_by_pre_derivative``).
 """
+
+import math
 
 import numpy as np
 
@@ -17,6 +23,11 @@ RELU = 3
 SOFTPLUS = 4
 SOFTMAX = 5
 EXP = 6
+LEAKY_RELU = 7
+ELU = 8
+GELU = 9
+SILU = 10
+MISH = 11
 
 ACTIVATION_CODES = {
     "identity": IDENTITY,
@@ -26,7 +37,17 @@ ACTIVATION_CODES = {
     "softplus": SOFTPLUS,
     "softmax": SOFTMAX,
     "exp": EXP,
+    "leaky_relu": LEAKY_RELU,
+    "elu": ELU,
+    "gelu": GELU,
+    "silu": SILU,
+    "mish": MISH,
 }
+
+# Codes at or above this one are differentiated from their pre-activations.
+NEEDS_PRE_ACTIVATION = GELU
+_SQRT_HALF = 0.7071067811865476
+_INV_SQRT_2PI = 0.3989422804014327
 
 
 # exp(x) = 2**k * exp(r) with k = round(x / ln 2), |r| <= ln(2) / 2; ln 2 is
@@ -86,8 +107,45 @@ def exp_inplace(values):
 
 
 @jit
-def add_bias_and_activate(Z, bias, code):
+def _softplus(z):
+    return max(z, 0.0) + np.log1p(np.exp(-abs(z)))
+
+
+@jit
+def _smooth_activation(z, code):
+    """Scalar gelu (exact, with erf), silu or mish of a float64 ``z``."""
+    if code == GELU:
+        return 0.5 * z * (1.0 + math.erf(z * _SQRT_HALF))
+    if code == SILU:
+        return z / (1.0 + np.exp(-z))
+    return z * np.tanh(_softplus(z))  # MISH
+
+
+@jit
+def _activate_extended(row, bias, code, negative_slope):
+    """One row of leaky_relu, elu, gelu, silu or mish, bias added."""
+    zero = row.dtype.type(0)
+    if code == LEAKY_RELU:
+        slope = row.dtype.type(negative_slope)
+        for j in range(row.shape[0]):
+            z = row[j] + bias[j]
+            row[j] = z if z > zero else slope * z
+    elif code == ELU:
+        for j in range(row.shape[0]):
+            z = row[j] + bias[j]
+            row[j] = z if z > zero else np.expm1(z)
+    else:
+        for j in range(row.shape[0]):
+            row[j] = _smooth_activation(float(row[j] + bias[j]), code)
+
+
+@jit
+def add_bias_and_activate(Z, bias, code, negative_slope):
     """Replace ``Z`` (C-contiguous, rows x units) by ``f(Z + bias)`` in place.
+
+    ``negative_slope`` is leaky relu's slope for negative inputs, or None when
+    the network uses none of leaky_relu, elu, gelu, silu and mish: numba then
+    compiles none of their code (it prunes a test of an argument for None).
 
     Logistic, tanh, softmax and exp share one call of the vectorised
     ``exp_inplace`` over the whole block (one call site keeps compile time
@@ -114,6 +172,9 @@ def add_bias_and_activate(Z, bias, code):
             for j in range(n_units):
                 z = row[j] + bias[j]
                 row[j] = max(z, zero) + np.log1p(np.exp(-abs(z)))
+        elif code >= LEAKY_RELU:
+            if negative_slope is not None:
+                _activate_extended(row, bias, code, negative_slope)
         elif code == LOGISTIC:
             for j in range(n_units):
                 row[j] = -(row[j] + bias[j])
@@ -130,7 +191,7 @@ def add_bias_and_activate(Z, bias, code):
                 top = max(top, row[j])
             for j in range(n_units):
                 row[j] = row[j] - top
-    if code == IDENTITY or code == RELU or code == SOFTPLUS:
+    if code != LOGISTIC and code != TANH and code != EXP and code != SOFTMAX:
         return
     exp_inplace(as_vector(Z))
     if code == EXP:
@@ -152,8 +213,28 @@ def add_bias_and_activate(Z, bias, code):
 
 
 @jit
-def multiply_by_derivative(A, delta, code):
-    """``delta *= f'(z)`` in place, with ``f'`` computed from ``A = f(z)``."""
+def _derivative_extended(a, d, code, negative_slope):
+    """One row of leaky_relu's or elu's derivative, from the outputs ``a``."""
+    zero = a.dtype.type(0)
+    if code == LEAKY_RELU:
+        slope = a.dtype.type(negative_slope)
+        for j in range(a.shape[0]):
+            if a[j] <= zero:
+                d[j] = d[j] * slope
+    else:  # f(z) = e^z - 1 for z <= 0 gives f'(z) = f(z) + 1
+        for j in range(a.shape[0]):
+            if a[j] <= zero:
+                d[j] = d[j] * (a[j] + 1)
+
+
+@jit
+def multiply_by_derivative(A, delta, code, negative_slope):
+    """``delta *= f'(z)`` in place, with ``f'`` computed from ``A = f(z)``.
+
+    Not for the codes of ``NEEDS_PRE_ACTIVATION`` (see
+    ``multiply_by_pre_derivative``); ``negative_slope`` as
+    ``add_bias_and_activate`` takes it.
+    """
     n_rows, n_units = A.shape
     one = A.dtype.type(1)
     zero = A.dtype.type(0)
@@ -174,4 +255,29 @@ def multiply_by_derivative(A, delta, code):
             # f(z) = log(1 + e^z) gives f'(z) = sigmoid(z) = 1 - e^{-f(z)}
             for j in range(n_units):
                 d[j] = d[j] * -np.expm1(-a[j])
+        elif code == LEAKY_RELU or code == ELU:
+            if negative_slope is not None:
+                _derivative_extended(a, d, code, negative_slope)
         # IDENTITY: derivative 1, nothing to do
+
+
+@jit
+def multiply_by_pre_derivative(Z, delta, code):
+    """``delta *= f'(z)`` in place for gelu, silu or mish, from ``Z = z``."""
+    n_rows, n_units = Z.shape
+    for i in range(n_rows):
+        z_row = Z[i]
+        d = delta[i]
+        for j in range(n_units):
+            z = float(z_row[j])
+            if code == GELU:
+                slope = 0.5 * (1.0 + math.erf(z * _SQRT_HALF)) + z * (
+                    _INV_SQRT_2PI * np.exp(-0.5 * z * z)
+                )
+            elif code == SILU:
+                s = 1.0 / (1.0 + np.exp(-z))
+                slope = s * (1.0 + z * (1.0 - s))
+            else:  # MISH
+                t = np.tanh(_softplus(z))
+                slope = t + z * (1.0 - t * t) / (1.0 + np.exp(-z))
+            d[j] = d[j] * slope

@@ -26,6 +26,7 @@ BINARY_LOG_LOSS = 2
 POISSON = 3
 ABSOLUTE_ERROR = 4
 HUBER = 5
+QUANTILE = 6
 
 LOSS_CODES = {
     "squared_error": SQUARED_ERROR,
@@ -34,6 +35,7 @@ LOSS_CODES = {
     "poisson": POISSON,
     "absolute_error": ABSOLUTE_ERROR,
     "huber": HUBER,
+    "quantile": QUANTILE,
 }
 
 
@@ -42,13 +44,16 @@ class LossSpec(NamedTuple):
 
     ``code`` is one of ``LOSS_CODES``; ``log_eps`` the probability clip of the
     log-losses; ``huber_delta`` the Huber loss's switch point; ``scale``
-    multiplies the reported loss value (not the delta).
+    multiplies the reported loss value (not the delta); ``quantiles`` the
+    pinball loss's levels, output ``k`` taking ``quantiles[k % len]`` (None
+    for the other losses, which then compile no code of it).
     """
 
     code: int
     log_eps: float
     huber_delta: float
     scale: float
+    quantiles: object
 
 
 @jit
@@ -63,12 +68,15 @@ def is_canonical(loss_code, out_code):
 
 
 @jit
-def _sample_loss(a, y, code, eps, huber_delta):
+def _sample_loss(a, y, code, eps, huber_delta, quantile):
     """One output's contribution to one sample's loss, in float64."""
     a = float(a)
     y = float(y)
     if code == SQUARED_ERROR:
         return 0.5 * (y - a) * (y - a)
+    if code == QUANTILE:
+        r = y - a
+        return max(quantile * r, (quantile - 1.0) * r)
     if code == ABSOLUTE_ERROR:
         return abs(a - y)
     if code == HUBER:
@@ -96,11 +104,15 @@ def _sample_loss(a, y, code, eps, huber_delta):
 
 
 @jit
-def _loss_gradient(a, y, code, huber_delta):
+def _loss_gradient(a, y, code, huber_delta, quantile):
     """d loss / d prediction for the non-canonical pairings."""
     r = a - y
     if code == ABSOLUTE_ERROR:
         return np.sign(r)
+    if code == QUANTILE:
+        if r > 0:
+            return 1.0 - quantile
+        return -quantile if r < 0 else 0.0
     if code == HUBER:
         return max(-huber_delta, min(huber_delta, r))
     if code == BINARY_LOG_LOSS or code == LOG_LOSS:
@@ -111,17 +123,25 @@ def _loss_gradient(a, y, code, huber_delta):
     return r  # SQUARED_ERROR
 
 
+@jit
+def _quantile_of(quantiles, k):
+    if quantiles is None:
+        return 0.0
+    return quantiles[k % quantiles.shape[0]]
+
+
 @jit(inline=True)
-def output_delta_and_loss(
-    A_out, Y, sample_weight, rows, delta, loss_code, out_code, eps, huber_delta
-):
+def output_delta_and_loss(A_out, Y, sample_weight, rows, delta, out_code, loss):
     """Fill ``delta`` with the output deltas and return the weighted loss sum.
 
     ``rows[i]`` is the row of ``Y`` (and ``sample_weight``) that batch row ``i``
-    holds; an empty ``sample_weight`` means unit weights.
+    holds; an empty ``sample_weight`` means unit weights. ``loss`` is a
+    ``LossSpec`` (its ``scale`` is left to the caller).
     """
     n_rows, n_out = A_out.shape
     weighted = sample_weight.shape[0] > 0
+    loss_code, eps, huber_delta = loss.code, loss.log_eps, loss.huber_delta
+    quantiles = loss.quantiles
     canonical = is_canonical(loss_code, out_code)
     total = 0.0
     # 2-D indexing rather than row views: with few outputs per row, making
@@ -130,14 +150,25 @@ def output_delta_and_loss(
         r = rows[i]
         row_loss = 0.0
         for k in range(n_out):
-            row_loss += _sample_loss(A_out[i, k], Y[r, k], loss_code, eps, huber_delta)
+            row_loss += _sample_loss(
+                A_out[i, k],
+                Y[r, k],
+                loss_code,
+                eps,
+                huber_delta,
+                _quantile_of(quantiles, k),
+            )
         if canonical:
             for k in range(n_out):
                 delta[i, k] = A_out[i, k] - Y[r, k]
         else:
             for k in range(n_out):
                 delta[i, k] = _loss_gradient(
-                    A_out[i, k], Y[r, k], loss_code, huber_delta
+                    A_out[i, k],
+                    Y[r, k],
+                    loss_code,
+                    huber_delta,
+                    _quantile_of(quantiles, k),
                 )
         if weighted:
             w = sample_weight[r]
@@ -146,5 +177,5 @@ def output_delta_and_loss(
             row_loss *= w
         total += row_loss
     if not canonical:
-        multiply_by_derivative(A_out, delta, out_code)
+        multiply_by_derivative(A_out, delta, out_code, None)
     return total

@@ -25,7 +25,12 @@ import numpy as np
 from ._blas import gemm
 from ._intrinsics import as_matrix, as_vector
 from ._jit import jit
-from .activations import add_bias_and_activate, multiply_by_derivative
+from .activations import (
+    NEEDS_PRE_ACTIVATION,
+    add_bias_and_activate,
+    multiply_by_derivative,
+    multiply_by_pre_derivative,
+)
 from .losses import output_delta_and_loss
 from .optimizers import optimizer_step, scale_gradient
 
@@ -38,7 +43,9 @@ class NetworkSpec(NamedTuple):
     starts in the flat parameter vector; ``act_codes``: the activation code of
     each non-input layer (the last is the output's); ``unit_cum``: where layer
     ``l`` starts in the activation and delta buffers, in units of batch rows
-    (``sum(units[1:l])``).
+    (``sum(units[1:l])``); ``negative_slope``: leaky relu's slope, None when
+    no layer uses leaky_relu, elu, gelu, silu or mish (see
+    ``activations.add_bias_and_activate``).
     """
 
     units: np.ndarray
@@ -46,6 +53,22 @@ class NetworkSpec(NamedTuple):
     int_off: np.ndarray
     act_codes: np.ndarray
     unit_cum: np.ndarray
+    negative_slope: object
+
+
+class Dropout(NamedTuple):
+    """Inverted dropout of hidden units during training.
+
+    ``rates[l]`` is the probability of dropping a unit of hidden layer ``l +
+    1`` (the layer that weight matrix ``l`` feeds; the last entry, the output
+    layer's, is unused); kept units are scaled by ``1 / (1 - rate)``. Each
+    mask entry is a hash of ``seed``, the row's position in the epoch and the
+    unit (``_unit_uniform``): the same seed gives the same masks for dense and
+    CSR input, and ``loss_and_gradient`` the same masks on every call.
+    """
+
+    rates: np.ndarray
+    seed: int
 
 
 class Workspace(NamedTuple):
@@ -54,21 +77,32 @@ class Workspace(NamedTuple):
     ``act_buf`` and ``delta_buf`` hold every layer's activations and deltas
     for one batch (``batch_rows * unit_cum[-1]`` values); ``x_buf`` the
     gathered dense input rows (None for CSR input and for L-BFGS); ``grad``
-    the gradient, shaped like the flat parameter vector.
+    the gradient, shaped like the flat parameter vector; ``pre_buf`` the
+    pre-activations of the layers whose derivative needs them (None when no
+    layer does), ``mask_buf`` the dropout masks (None without dropout), both
+    laid out as ``act_buf``.
     """
 
     act_buf: np.ndarray
     delta_buf: np.ndarray
     x_buf: object
     grad: np.ndarray
+    pre_buf: object
+    mask_buf: object
 
 
-def workspace(spec, n_rows, n_params, dtype, gather_rows):
+def workspace(spec, n_rows, n_params, dtype, gather_rows, dropout=None):
     """A ``Workspace`` for batches of up to ``n_rows`` rows."""
     act_buf = np.empty(n_rows * int(spec.unit_cum[-1]), dtype=dtype)
     x_buf = np.empty(n_rows * int(spec.units[0]), dtype=dtype) if gather_rows else None
+    needs_pre = bool(np.any(spec.act_codes >= NEEDS_PRE_ACTIVATION))
     return Workspace(
-        act_buf, np.empty_like(act_buf), x_buf, np.empty(n_params, dtype=dtype)
+        act_buf,
+        np.empty_like(act_buf),
+        x_buf,
+        np.empty(n_params, dtype=dtype),
+        np.empty_like(act_buf) if needs_pre else None,
+        np.empty_like(act_buf) if dropout is not None else None,
     )
 
 
@@ -169,36 +203,132 @@ def _input_t_times(X, csr, rows, start, x_buf, D, G):
             gemm(as_matrix(x_buf, 0, n_rows, G.shape[0]).T, D, G)
 
 
+# The three helpers below test an argument for None (see the module
+# docstring) and stay small: a large function linked under another non-inlined
+# one is optimised again at each level, which cost seconds of compile time.
+
+
+@jit
+def _keep_pre_activations(Z, b, pre_buf, offset):
+    """Copy ``Z + b`` into ``pre_buf`` for the derivative (gelu, silu, mish)."""
+    if pre_buf is not None:
+        P = as_matrix(pre_buf, offset, Z.shape[0], Z.shape[1])
+        for i in range(Z.shape[0]):
+            for j in range(Z.shape[1]):
+                P[i, j] = Z[i, j] + b[j]
+
+
+@jit
+def _unit_uniform(seed, key):
+    """A uniform draw in [0, 1) that depends only on ``(seed, key)``.
+
+    SplitMix64's output function over ``seed + key * golden ratio``: masks need
+    no generator state, so a batch's masks are the same whatever ran before.
+    """
+    z = np.uint64(seed) + np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@jit
+def _drop_units(A, mask_buf, offset, dropout, layer, first, n_hidden):
+    """Zero each unit of A with probability ``rate``, scale the kept ones.
+
+    The draw of batch row ``i``, unit ``j`` is keyed by the row's position in
+    the epoch (``first + i``) and the unit's index among the ``n_hidden``
+    hidden units of the network (``offset`` locates the layer).
+    """
+    if dropout is not None:
+        rate = dropout.rates[layer]
+        if rate > 0.0:
+            n_rows, n_units = A.shape
+            M = as_matrix(mask_buf, offset, n_rows, n_units)
+            scale = A.dtype.type(1.0 / (1.0 - rate))
+            zero = A.dtype.type(0)
+            unit_start = offset // n_rows
+            for i in range(n_rows):
+                row_key = (first + i) * n_hidden + unit_start
+                for j in range(n_units):
+                    if _unit_uniform(dropout.seed, row_key + j) < rate:
+                        M[i, j] = zero
+                        A[i, j] = zero
+                    else:
+                        M[i, j] = scale
+                        A[i, j] = A[i, j] * scale
+
+
+@jit
+def _backward_extras(A, D, code, pre_buf, mask_buf, offset, dropout, layer):
+    """What dropout and gelu/silu/mish add to the backward pass of a layer.
+
+    The delta passes through the dropout mask, and A is unscaled back to
+    ``f(z)`` (dropped units have a zero delta, so their A no longer matters);
+    for gelu, silu and mish, ``D *= f'(z)`` from the kept pre-activations.
+    Returns whether the derivative was applied.
+    """
+    if dropout is not None:
+        if dropout.rates[layer] > 0.0:
+            M = as_matrix(mask_buf, offset, A.shape[0], A.shape[1])
+            for i in range(A.shape[0]):
+                for j in range(A.shape[1]):
+                    m = M[i, j]
+                    D[i, j] = D[i, j] * m
+                    if m != 0:
+                        A[i, j] = A[i, j] / m
+    if pre_buf is not None:
+        if code >= NEEDS_PRE_ACTIVATION:
+            P = as_matrix(pre_buf, offset, D.shape[0], D.shape[1])
+            multiply_by_pre_derivative(P, D, code)
+            return True
+    return False
+
+
 @jit(inline=True)
-def forward_batch(data, rows, start, params, spec, act_buf, x_buf):
-    """Fill the activation buffer for the batch ``rows``; return the output block."""
+def forward_batch(data, rows, start, params, spec, work, x_buf, dropout, first):
+    """Fill the activation buffer for the batch ``rows``; return the output block.
+
+    ``x_buf`` is ``work.x_buf`` for gathered dense rows, else None; ``first``
+    the position of the batch's first row in the epoch (for dropout masks).
+    """
     X, csr = data
     units, act_codes, unit_cum = spec.units, spec.act_codes, spec.unit_cum
+    act_buf = work.act_buf
     n_rows = rows.shape[0]
     n_weights = units.shape[0] - 1
     Z = as_matrix(act_buf, 0, n_rows, units[1])
     for layer in range(n_weights):
         W, b = _weights(params, spec, layer)
-        Z = as_matrix(act_buf, unit_cum[layer + 1] * n_rows, n_rows, units[layer + 1])
+        offset = unit_cum[layer + 1] * n_rows
+        Z = as_matrix(act_buf, offset, n_rows, units[layer + 1])
         if layer > 0:
             A = as_matrix(act_buf, unit_cum[layer] * n_rows, n_rows, units[layer])
             gemm(A, W, Z)
         else:
             _input_times(X, csr, rows, start, x_buf, W, Z)
-        add_bias_and_activate(Z, b, act_codes[layer])
+        code = act_codes[layer]
+        if code >= NEEDS_PRE_ACTIVATION:
+            _keep_pre_activations(Z, b, work.pre_buf, offset)
+        add_bias_and_activate(Z, b, code, spec.negative_slope)
+        if layer < n_weights - 1:
+            n_hidden = unit_cum[n_weights]
+            _drop_units(Z, work.mask_buf, offset, dropout, layer, first, n_hidden)
     return Z
 
 
 @jit(inline=True)
-def backward_batch(data, rows, start, params, spec, act_buf, delta_buf, x_buf, grad):
+def backward_batch(data, rows, start, params, spec, work, x_buf, dropout):
     """Raw gradients (A.T @ delta, column sums of delta) from the output delta.
 
-    Expects ``forward_batch`` to have filled ``act_buf`` (and ``x_buf`` for
-    gathered dense rows) and the output delta to sit in its block of
-    ``delta_buf``. The L2 term and the 1/S scaling are left to the caller.
+    Expects ``forward_batch`` to have filled ``work.act_buf`` (and ``x_buf``
+    for gathered dense rows) and the output delta to sit in its block of
+    ``work.delta_buf``; fills ``work.grad``. The L2 term and the 1/S scaling
+    are left to the caller.
     """
     X, csr = data
     units, act_codes, unit_cum = spec.units, spec.act_codes, spec.unit_cum
+    act_buf, delta_buf, grad = work.act_buf, work.delta_buf, work.grad
     n_rows = rows.shape[0]
     n_weights = units.shape[0] - 1
     for layer in range(n_weights - 1, -1, -1):
@@ -207,16 +337,22 @@ def backward_batch(data, rows, start, params, spec, act_buf, delta_buf, x_buf, g
         fan_out = units[layer + 1]
         D = as_matrix(delta_buf, unit_cum[layer + 1] * n_rows, n_rows, fan_out)
         G, gb = _weights(grad, spec, layer)
+        offset = unit_cum[layer] * n_rows
         if layer > 0:
-            A = as_matrix(act_buf, unit_cum[layer] * n_rows, n_rows, fan_in)
+            A = as_matrix(act_buf, offset, n_rows, fan_in)
             gemm(A.T, D, G)
         else:
             _input_t_times(X, csr, rows, start, x_buf, D, G)
         _column_sums(D, gb)
         if layer > 0:
-            D_prev = as_matrix(delta_buf, unit_cum[layer] * n_rows, n_rows, fan_in)
+            D_prev = as_matrix(delta_buf, offset, n_rows, fan_in)
             gemm(D, W.T, D_prev)
-            multiply_by_derivative(A, D_prev, act_codes[layer - 1])
+            code = act_codes[layer - 1]
+            pre_buf, mask_buf = work.pre_buf, work.mask_buf
+            if not _backward_extras(
+                A, D_prev, code, pre_buf, mask_buf, offset, dropout, layer - 1
+            ):
+                multiply_by_derivative(A, D_prev, code, spec.negative_slope)
 
 
 @jit
@@ -242,42 +378,34 @@ def _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf):
         delta_buf, unit_cum[n_layers - 1] * n_rows, n_rows, units[n_layers - 1]
     )
     return loss.scale * output_delta_and_loss(
-        out,
-        Y,
-        sample_weight,
-        rows,
-        D,
-        loss.code,
-        act_codes[n_layers - 2],
-        loss.log_eps,
-        loss.huber_delta,
+        out, Y, sample_weight, rows, D, act_codes[n_layers - 2], loss
     )
 
 
 @jit(inline=True)
 def _loss_and_raw_gradient(
-    data,
-    Y,
-    sample_weight,
-    rows,
-    start,
-    params,
-    spec,
-    loss,
-    act_buf,
-    delta_buf,
-    x_buf,
-    grad,
+    data, Y, sample_weight, rows, start, params, spec, loss, work, x_buf, dropout, first
 ):
-    out = forward_batch(data, rows, start, params, spec, act_buf, x_buf)
-    loss_sum = _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf)
-    backward_batch(data, rows, start, params, spec, act_buf, delta_buf, x_buf, grad)
+    out = forward_batch(data, rows, start, params, spec, work, x_buf, dropout, first)
+    loss_sum = _output_loss(out, Y, sample_weight, rows, spec, loss, work.delta_buf)
+    backward_batch(data, rows, start, params, spec, work, x_buf, dropout)
     return loss_sum
 
 
 @jit
 def run_epoch(
-    data, Y, sample_weight, order, batch_size, params, spec, loss, hyper, state, work
+    data,
+    Y,
+    sample_weight,
+    order,
+    batch_size,
+    params,
+    spec,
+    loss,
+    hyper,
+    state,
+    work,
+    dropout,
 ):
     """One epoch of minibatch training.
 
@@ -302,10 +430,12 @@ def run_epoch(
     hyper : optimizers.OptimizerParams
         The optimizer's hyper-parameters.
     state : optimizers.OptimizerState
-        The optimizer's memory, updated in place; Adam's steps are numbered
-        from ``state.t + 1`` (the caller advances ``t`` by the batch count).
+        The optimizer's memory, updated in place; steps are numbered from
+        ``state.t + 1`` (the caller advances ``t`` by the batch count).
     work : Workspace
         Scratch arrays; ``work.x_buf`` None for CSR input.
+    dropout : Dropout or None
+        Dropout of hidden units (``work.mask_buf`` holds the masks).
 
     Returns
     -------
@@ -330,10 +460,10 @@ def run_epoch(
             params,
             spec,
             loss,
-            work.act_buf,
-            work.delta_buf,
+            work,
             work.x_buf,
-            work.grad,
+            dropout,
+            first,
         )
         t += 1
         sumsq = optimizer_step(
@@ -345,6 +475,8 @@ def run_epoch(
             state.m,
             state.v,
             state.velocity,
+            state.mu_product,
+            state.square_avg,
             t,
         )
         batch_loss = (loss_sum + 0.5 * alpha * sumsq) / weight_sum
@@ -353,7 +485,7 @@ def run_epoch(
 
 
 @jit
-def loss_and_gradient(data, Y, sample_weight, params, spec, loss, alpha, work):
+def loss_and_gradient(data, Y, sample_weight, params, spec, loss, alpha, work, dropout):
     """Full-batch objective and its gradient (for L-BFGS), L2 term included.
 
     Parameters
@@ -365,6 +497,9 @@ def loss_and_gradient(data, Y, sample_weight, params, spec, loss, alpha, work):
     work : Workspace
         Scratch arrays for all rows at once (``x_buf`` None: dense rows are
         read in place); ``work.grad`` receives the gradient.
+    dropout : Dropout or None
+        Dropout masks (the same on every call with the same seed: the
+        objective is then a function of ``params``, for gradient checks).
 
     Returns
     -------
@@ -375,24 +510,13 @@ def loss_and_gradient(data, Y, sample_weight, params, spec, loss, alpha, work):
     rows = np.arange(n_samples)
     weight_sum = _batch_weight_sum(sample_weight, rows)
     loss_sum = _loss_and_raw_gradient(
-        data,
-        Y,
-        sample_weight,
-        rows,
-        0,
-        params,
-        spec,
-        loss,
-        work.act_buf,
-        work.delta_buf,
-        None,
-        work.grad,
+        data, Y, sample_weight, rows, 0, params, spec, loss, work, None, dropout, 0
     )
     sumsq = scale_gradient(params, work.grad, spec.int_off[0], weight_sum, alpha)
     return (loss_sum + 0.5 * alpha * sumsq) / weight_sum
 
 
-def predict(X, coefs, intercepts, act_codes, chunk_rows):
+def predict(X, coefs, intercepts, act_codes, negative_slope, chunk_rows):
     """Network output for every row of X, computed ``chunk_rows`` rows at a time.
 
     Plain Python on purpose: each layer is one BLAS product (numpy's, or
@@ -400,7 +524,8 @@ def predict(X, coefs, intercepts, act_codes, chunk_rows):
     training compiles anyway, so prediction adds no compile time of its own
     and a one-row call costs a few microseconds more than the products.
     ``X`` is dense (C-contiguous) or CSR, in the dtype of the weights;
-    ``act_codes`` holds one activation code per layer.
+    ``act_codes`` holds one activation code per layer; ``negative_slope`` as
+    ``NetworkSpec`` has it.
     """
     n_samples = X.shape[0]
     n_weights = len(coefs)
@@ -417,6 +542,6 @@ def predict(X, coefs, intercepts, act_codes, chunk_rows):
                 Z[...] = A @ coefs[0]  # CSR rows times dense weights
             else:
                 np.dot(A, coefs[k], out=Z)
-            add_bias_and_activate(Z, intercepts[k], act_codes[k])
+            add_bias_and_activate(Z, intercepts[k], act_codes[k], negative_slope)
             A = Z
     return out

@@ -18,13 +18,22 @@ import numpy as np
 
 from ._jit import jit
 
+RMSPROP = 0
+ADAGRAD = 1
+
 
 class OptimizerParams(NamedTuple):
     """The hyper-parameters of an optimizer step.
 
     ``alpha`` is the L2 penalty, ``learning_rate`` the current step size;
     ``momentum`` and ``nesterov`` are SGD's, ``beta_1``, ``beta_2`` and
-    ``epsilon`` Adam's (the other solver ignores them).
+    ``epsilon`` Adam's and Nadam's (rmsprop decays its squared gradients by
+    ``beta_2``; adagrad and rmsprop use ``epsilon``), ``momentum_decay``
+    Nadam's; ``weight_decay`` shrinks the weights by ``learning_rate *
+    weight_decay`` per step, apart from the gradient (AdamW, SGDW);
+    ``max_grad_norm`` clips the gradient's global norm (None: no clipping);
+    ``rule`` tells rmsprop (``RMSPROP``) from adagrad (``ADAGRAD``), which
+    keep the same state.
     """
 
     alpha: float
@@ -34,26 +43,38 @@ class OptimizerParams(NamedTuple):
     beta_1: float
     beta_2: float
     epsilon: float
+    momentum_decay: float
+    weight_decay: float
+    max_grad_norm: object
+    rule: int
 
 
 class OptimizerState(NamedTuple):
     """What an optimizer remembers between steps, updated in place.
 
-    Adam keeps its moments ``m`` and ``v``, SGD its ``velocity``; the other
-    solver's slots are None, which is how the kernels tell the solvers apart
-    (numba compiles only the branch of the solver in use). ``t`` is the number
-    of Adam steps taken before this call (for the bias correction).
+    Adam and Nadam keep their moments ``m`` and ``v``, rmsprop and adagrad
+    their mean or sum of squared gradients ``square_avg``, SGD its
+    ``velocity``, Nadam also the running product of its momentum schedule
+    ``mu_product`` (a length-1 array). Unused slots are
+    None, which is how the kernels tell the solvers apart (numba compiles only
+    the branch of the solver in use). ``t`` is the number of steps taken before
+    this call (for the bias corrections).
     """
 
     m: object
     v: object
     velocity: object
+    mu_product: object
+    square_avg: object
     t: int
 
 
 @jit
-def _sgd(params, grad, velocity, alpha, weight_sum, lr, momentum, nesterov):
-    """Momentum SGD; Nesterov's variant applies ``momentum * v - lr * g`` again."""
+def _sgd(params, grad, velocity, alpha, weight_sum, lr, momentum, nesterov, keep):
+    """Momentum SGD; Nesterov's variant applies ``momentum * v - lr * g`` again.
+
+    ``keep`` multiplies the weights before the step (decoupled weight decay).
+    """
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
         w = params[j]
@@ -62,14 +83,14 @@ def _sgd(params, grad, velocity, alpha, weight_sum, lr, momentum, nesterov):
         v = momentum * velocity[j] - lr * g
         velocity[j] = v
         if nesterov:  # loop-invariant: LLVM unswitches it
-            params[j] = w + (momentum * v - lr * g)
+            params[j] = keep * w + (momentum * v - lr * g)
         else:
-            params[j] = w + v
+            params[j] = keep * w + v
     return sumsq
 
 
 @jit
-def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps):
+def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps, keep):
     # (1 - beta) is rounded from float64 once, as numpy does with Python floats
     keep_1 = params.dtype.type(1.0 - float(beta_1))
     keep_2 = params.dtype.type(1.0 - float(beta_2))
@@ -84,13 +105,83 @@ def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps):
         vj = decay_2 * v[j] + keep_2 * (g * g)
         m[j] = mj
         v[j] = vj
-        params[j] = w + (-lr * mj / (np.sqrt(vj) + eps))
+        params[j] = keep * w + (-lr * mj / (np.sqrt(vj) + eps))
     return sumsq
 
 
 @jit
-def optimizer_step(params, grad, n_coef, weight_sum, hyper, m, v, velocity, t):
-    """Apply one Adam step (``velocity`` None) or SGD step (``m`` and ``v`` None).
+def _nadam(params, grad, m, v, alpha, weight_sum, coefs, beta_1, beta_2, eps, keep):
+    """Nadam as PyTorch's ``NAdam``: ``coefs`` = (gradient and momentum step
+    sizes, 1 / bias correction of ``v``)."""
+    keep_1 = params.dtype.type(1.0 - float(beta_1))
+    keep_2 = params.dtype.type(1.0 - float(beta_2))
+    decay_1 = params.dtype.type(beta_1)
+    decay_2 = params.dtype.type(beta_2)
+    g_step, m_step, inv_correction = coefs
+    sumsq = params.dtype.type(0)
+    for j in range(params.shape[0]):
+        w = params[j]
+        sumsq += w * w
+        g = (grad[j] + alpha * w) / weight_sum
+        mj = decay_1 * m[j] + keep_1 * g
+        vj = decay_2 * v[j] + keep_2 * (g * g)
+        m[j] = mj
+        v[j] = vj
+        denom = np.sqrt(vj * inv_correction) + eps
+        params[j] = keep * w - (g_step * g + m_step * mj) / denom
+    return sumsq
+
+
+@jit
+def _rmsprop_adagrad(params, grad, v, alpha, weight_sum, lr, rule, beta_2, eps, keep):
+    """rmsprop (``v`` a moving average of g**2) or adagrad (``v`` their sum)."""
+    decay = params.dtype.type(beta_2 if rule == RMSPROP else 1.0)
+    gain = params.dtype.type(1.0 - float(beta_2) if rule == RMSPROP else 1.0)
+    sumsq = params.dtype.type(0)
+    for j in range(params.shape[0]):
+        w = params[j]
+        sumsq += w * w
+        g = (grad[j] + alpha * w) / weight_sum
+        vj = decay * v[j] + gain * (g * g)
+        v[j] = vj
+        params[j] = keep * w - lr * g / (np.sqrt(vj) + eps)
+    return sumsq
+
+
+@jit
+def _clip_gradient(params, grad, n_coef, alpha, weight_sum, max_norm):
+    """Turn ``grad`` into the true gradient, scaled to norm <= ``max_norm``.
+
+    As ``torch.nn.utils.clip_grad_norm_``: the factor is ``max_norm / (norm +
+    1e-6)``, capped at 1. ``max_norm`` None: nothing to do (and no code
+    compiled); returns whether ``grad`` was changed.
+    """
+    if max_norm is not None:
+        total = 0.0
+        for j in range(grad.shape[0]):
+            g = grad[j]
+            if j < n_coef:
+                g = g + alpha * params[j]
+            g = g / weight_sum
+            grad[j] = g
+            total += float(g) * float(g)
+        factor = grad.dtype.type(min(1.0, max_norm / (np.sqrt(total) + 1e-6)))
+        for j in range(grad.shape[0]):
+            grad[j] = grad[j] * factor
+        return True
+    return False
+
+
+@jit
+def optimizer_step(
+    params, grad, n_coef, weight_sum, hyper, m, v, velocity, mu_product, square_avg, t
+):
+    """Apply one step of the solver that the state arguments tell.
+
+    Adam: ``m``, ``v``; Nadam: ``m``, ``v``, ``mu_product``; rmsprop or adagrad
+    (``hyper.rule``): ``square_avg``; SGD: ``velocity``; the other arguments
+    None. Each solver's branch tests an argument that is None for every other
+    solver, so that numba compiles only the branch in use.
 
     Parameters
     ----------
@@ -98,15 +189,16 @@ def optimizer_step(params, grad, n_coef, weight_sum, hyper, m, v, velocity, t):
         The flat parameter vector (updated in place) and its raw gradient
         (the weighted loss sum's, without the L2 term).
     n_coef : int
-        Length of the weight block ``params[:n_coef]`` that ``alpha`` penalises.
+        Length of the weight block ``params[:n_coef]`` that ``alpha`` penalises
+        and ``weight_decay`` shrinks.
     weight_sum : float
         Sum of the batch's sample weights (its row count when unweighted).
     hyper : OptimizerParams
         Hyper-parameters of the step.
-    m, v, velocity : ndarray of shape (n_params,) or None
+    m, v, velocity, mu_product, square_avg : ndarray or None
         The optimizer state (see ``OptimizerState``), updated in place.
     t : int
-        Adam's step number, counting this step from 1.
+        The step number, counting this step from 1.
 
     Returns
     -------
@@ -120,37 +212,49 @@ def optimizer_step(params, grad, n_coef, weight_sum, hyper, m, v, velocity, t):
     alpha = cast(hyper.alpha)
     zero = cast(0)
     s = cast(weight_sum)
+    if _clip_gradient(params, grad, n_coef, alpha, s, hyper.max_grad_norm):
+        alpha = zero
+        s = cast(1)
+    keep = cast(1.0 - hyper.learning_rate * hyper.weight_decay)
+    one = cast(1)
     sumsq = 0.0
+    W, G, B, GB = params[:n_coef], grad[:n_coef], params[n_coef:], grad[n_coef:]
     if m is not None:
         b1 = hyper.beta_1
         b2 = hyper.beta_2
-        lr = cast(hyper.learning_rate * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
-        args = (lr, b1, b2, cast(hyper.epsilon))
-        sumsq = float(
-            _adam(
-                params[:n_coef], grad[:n_coef], m[:n_coef], v[:n_coef], alpha, s, *args
+        eps = cast(hyper.epsilon)
+        if mu_product is not None:
+            md = hyper.momentum_decay
+            mu = b1 * (1.0 - 0.5 * 0.96 ** (t * md))
+            mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * md))
+            product = mu_product[0] * mu
+            mu_product[0] = product
+            lr = hyper.learning_rate
+            coefs = (
+                cast(lr * (1.0 - mu) / (1.0 - product)),
+                cast(lr * mu_next / (1.0 - product * mu_next)),
+                cast(1.0 / (1.0 - b2**t)),
             )
-        )
-        _adam(params[n_coef:], grad[n_coef:], m[n_coef:], v[n_coef:], zero, s, *args)
+            args = (coefs, b1, b2, eps)
+            sumsq = float(_nadam(W, G, m[:n_coef], v[:n_coef], alpha, s, *args, keep))
+            _nadam(B, GB, m[n_coef:], v[n_coef:], zero, s, *args, one)
+        else:
+            lr = cast(hyper.learning_rate * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
+            args = (lr, b1, b2, eps)
+            sumsq = float(_adam(W, G, m[:n_coef], v[:n_coef], alpha, s, *args, keep))
+            _adam(B, GB, m[n_coef:], v[n_coef:], zero, s, *args, one)
+    if square_avg is not None:
+        args = (cast(hyper.learning_rate), hyper.rule, hyper.beta_2)
+        eps = cast(hyper.epsilon)
+        sq_w, sq_b = square_avg[:n_coef], square_avg[n_coef:]
+        sumsq = float(_rmsprop_adagrad(W, G, sq_w, alpha, s, *args, eps, keep))
+        _rmsprop_adagrad(B, GB, sq_b, zero, s, *args, eps, one)
     if velocity is not None:
         lr = cast(hyper.learning_rate)
         mu = cast(hyper.momentum)
         nesterov = hyper.nesterov
-        sumsq = float(
-            _sgd(
-                params[:n_coef],
-                grad[:n_coef],
-                velocity[:n_coef],
-                alpha,
-                s,
-                lr,
-                mu,
-                nesterov,
-            )
-        )
-        _sgd(
-            params[n_coef:], grad[n_coef:], velocity[n_coef:], zero, s, lr, mu, nesterov
-        )
+        sumsq = float(_sgd(W, G, velocity[:n_coef], alpha, s, lr, mu, nesterov, keep))
+        _sgd(B, GB, velocity[n_coef:], zero, s, lr, mu, nesterov, one)
     return sumsq
 
 
