@@ -493,6 +493,39 @@ def run_predict_rows():
     return results
 
 
+def run_training_option_rows():
+    """Each training option against the same fit without it (ours both): the
+    sklearn column holds the plain fit, so ratio is the option's cost."""
+    X_train, _, y_train, _ = _digits()
+    results = []
+    for hidden, options in (
+        ((100,), dict(dropout=0.2)),
+        ((100,), dict(dropout=0.5)),
+        ((256, 256), dict(dropout=0.2)),
+        ((100,), dict(activation="gelu")),
+        ((100,), dict(activation="leaky_relu")),
+        ((100,), dict(solver="nadam")),
+        ((100,), dict(solver="rmsprop")),
+        ((100,), dict(max_grad_norm=1.0)),
+        ((100,), dict(weight_decay=0.01, learning_rate="cosine")),
+    ):
+        params = dict(hidden_layer_sizes=hidden, max_iter=30, tol=0, random_state=0)
+        plain = skperceptron.MLPClassifier(**params)
+        tuned = skperceptron.MLPClassifier(**params, **options)
+        plain.fit(X_train, y_train)  # compile outside the timing
+        tuned.fit(X_train, y_train)
+        label = ", ".join(f"{k}={v}" for k, v in options.items())
+        results.append(
+            _timed_row(
+                f"{hidden} {label} vs without",
+                lambda tuned=tuned: tuned.fit(X_train, y_train),
+                lambda plain=plain: plain.fit(X_train, y_train),
+                5,
+            )[0]
+        )
+    return results
+
+
 def run_partial_fit_rows():
     """partial_fit streams: digits in 10- and 200-row chunks, three passes."""
     X_train, _, y_train, _ = _digits()
@@ -709,6 +742,7 @@ def main():
         "sparse_perceptron": run_sparse_perceptron_rows(),
         "predict": run_predict_rows(),
         "partial_fit": run_partial_fit_rows(),
+        "training_options": run_training_option_rows(),
     }
     results["gemm_peak_gflops"] = dict(PEAKS)
     if args.json:

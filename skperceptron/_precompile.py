@@ -15,10 +15,11 @@ def _variants():
     """(name, fit) pairs, one per compiled kernel variant.
 
     A kernel compiles once per combination of argument types: input kind
-    (dense or CSR) x dtype x solver for the networks, input kind x dtype for
-    the Perceptron, and dtype for early stopping's validation loss. Loss,
-    activation, layer sizes, penalties and averaging are data, not types, so
-    these fits cover every model (regressors included).
+    (dense or CSR) x dtype x solver for the networks (rmsprop and adagrad
+    share theirs), input kind x dtype for the Perceptron, and dtype for early
+    stopping's validation loss. scikit-learn's losses and activations, layer
+    sizes, penalties, schedules, weight decay and averaging are data, not
+    types, so these fits cover those models (regressors included).
     """
     rng = np.random.RandomState(0)
     X = rng.normal(size=(24, 4))
@@ -29,9 +30,9 @@ def _variants():
             ("CSR", sp.csr_matrix(X.astype(dtype))),
         ):
             bits = np.dtype(dtype).itemsize * 8
-            for solver in ("adam", "sgd", "lbfgs"):
+            for solver in ("adam", "sgd", "lbfgs", "rmsprop", "nadam"):
                 yield (
-                    f"MLP {solver:<5} {kind:<5} float{bits}",
+                    f"MLP {solver:<7} {kind:<5} float{bits}",
                     lambda data=data, solver=solver: (
                         MLPClassifier(
                             hidden_layer_sizes=(3,),
@@ -45,7 +46,7 @@ def _variants():
                 )
             if kind == "dense":
                 yield (
-                    f"MLP early stopping    float{bits}",
+                    f"MLP early stopping      float{bits}",
                     lambda data=data: MLPClassifier(
                         hidden_layer_sizes=(3,),
                         max_iter=2,
@@ -55,7 +56,7 @@ def _variants():
                     ).fit(data, y),
                 )
             yield (
-                f"Perceptron  {kind:<5} float{bits}",
+                f"Perceptron    {kind:<5} float{bits}",
                 lambda data=data: Perceptron(max_iter=2, penalty="l1").fit(data, y),
             )
 
@@ -70,10 +71,14 @@ def precompile(verbose=True):
     later processes skip the compilation. ``python -m skperceptron
     precompile`` does the same from a shell.
 
-    Covered: every estimator, solver, loss and option on writable dense or
-    CSR input in float32 or float64, early stopping included. Read-only
-    arrays (such as the memory maps joblib hands to parallel workers) are
-    another type to numba and compile their own kernels on first use.
+    Covered: every estimator, solver and scikit-learn loss and activation, on
+    writable dense or CSR input in float32 or float64, early stopping,
+    schedules, weight decay and label smoothing included. Not covered, each
+    compiling its own kernels on first use: dropout, the activations
+    leaky_relu, elu, gelu, silu and mish, ``max_grad_norm``, the quantile
+    loss (their code is left out of the default kernels, which keeps those
+    compiling fast), and read-only arrays (such as the memory maps joblib
+    hands to parallel workers), another type to numba.
 
     Parameters
     ----------
@@ -91,7 +96,7 @@ def precompile(verbose=True):
     >>> from skperceptron import precompile
     >>> seconds = precompile(verbose=False)
     >>> len(seconds)
-    18
+    26
     """
     seconds = {}
     with warnings.catch_warnings():
@@ -101,7 +106,7 @@ def precompile(verbose=True):
             fit()
             seconds[name] = time.perf_counter() - start
             if verbose:
-                print(f"{name:<28}{seconds[name]:7.2f} s", flush=True)
+                print(f"{name:<30}{seconds[name]:7.2f} s", flush=True)
     if verbose:
-        print(f"{'total':<28}{sum(seconds.values()):7.2f} s")
+        print(f"{'total':<30}{sum(seconds.values()):7.2f} s")
     return seconds

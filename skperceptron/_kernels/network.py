@@ -238,7 +238,8 @@ def _drop_units(A, mask_buf, offset, dropout, layer, first, n_hidden):
 
     The draw of batch row ``i``, unit ``j`` is keyed by the row's position in
     the epoch (``first + i``) and the unit's index among the ``n_hidden``
-    hidden units of the network (``offset`` locates the layer).
+    hidden units of the network (``offset`` locates the layer). Branch-free,
+    so that LLVM vectorises the hashing.
     """
     if dropout is not None:
         rate = dropout.rates[layer]
@@ -250,13 +251,13 @@ def _drop_units(A, mask_buf, offset, dropout, layer, first, n_hidden):
             unit_start = offset // n_rows
             for i in range(n_rows):
                 row_key = (first + i) * n_hidden + unit_start
+                a = A[i]
+                m_row = M[i]
                 for j in range(n_units):
-                    if _unit_uniform(dropout.seed, row_key + j) < rate:
-                        M[i, j] = zero
-                        A[i, j] = zero
-                    else:
-                        M[i, j] = scale
-                        A[i, j] = A[i, j] * scale
+                    keep = _unit_uniform(dropout.seed, row_key + j) >= rate
+                    m = scale if keep else zero
+                    m_row[j] = m
+                    a[j] = a[j] * m
 
 
 @jit
@@ -264,19 +265,22 @@ def _backward_extras(A, D, code, pre_buf, mask_buf, offset, dropout, layer):
     """What dropout and gelu/silu/mish add to the backward pass of a layer.
 
     The delta passes through the dropout mask, and A is unscaled back to
-    ``f(z)`` (dropped units have a zero delta, so their A no longer matters);
+    ``f(z)`` (dropped units have a zero delta, so their A does not matter);
     for gelu, silu and mish, ``D *= f'(z)`` from the kept pre-activations.
     Returns whether the derivative was applied.
     """
     if dropout is not None:
-        if dropout.rates[layer] > 0.0:
+        rate = dropout.rates[layer]
+        if rate > 0.0:
             M = as_matrix(mask_buf, offset, A.shape[0], A.shape[1])
+            keep = A.dtype.type(1.0 - rate)
             for i in range(A.shape[0]):
+                a = A[i]
+                d = D[i]
+                m = M[i]
                 for j in range(A.shape[1]):
-                    m = M[i, j]
-                    D[i, j] = D[i, j] * m
-                    if m != 0:
-                        A[i, j] = A[i, j] / m
+                    d[j] = d[j] * m[j]
+                    a[j] = a[j] * keep  # dropped units stay 0
     if pre_buf is not None:
         if code >= NEEDS_PRE_ACTIVATION:
             P = as_matrix(pre_buf, offset, D.shape[0], D.shape[1])

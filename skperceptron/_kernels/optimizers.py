@@ -149,27 +149,24 @@ def _rmsprop_adagrad(params, grad, v, alpha, weight_sum, lr, rule, beta_2, eps, 
 
 
 @jit
-def _clip_gradient(params, grad, n_coef, alpha, weight_sum, max_norm):
-    """Turn ``grad`` into the true gradient, scaled to norm <= ``max_norm``.
+def _clip_factor(params, grad, n_coef, alpha, weight_sum, max_norm):
+    """The factor that scales the true gradient to norm <= ``max_norm``.
 
-    As ``torch.nn.utils.clip_grad_norm_``: the factor is ``max_norm / (norm +
-    1e-6)``, capped at 1. ``max_norm`` None: nothing to do (and no code
-    compiled); returns whether ``grad`` was changed.
+    As ``torch.nn.utils.clip_grad_norm_``: ``max_norm / (norm + 1e-6)``,
+    capped at 1; the true gradient is ``(grad + alpha * w) / S`` for weights,
+    ``grad / S`` for biases. ``max_norm`` None: 1 (and no code compiled).
     """
     if max_norm is not None:
-        total = 0.0
-        for j in range(grad.shape[0]):
-            g = grad[j]
-            if j < n_coef:
-                g = g + alpha * params[j]
-            g = g / weight_sum
-            grad[j] = g
-            total += float(g) * float(g)
-        factor = grad.dtype.type(min(1.0, max_norm / (np.sqrt(total) + 1e-6)))
-        for j in range(grad.shape[0]):
-            grad[j] = grad[j] * factor
-        return True
-    return False
+        total = params.dtype.type(0)
+        for j in range(n_coef):
+            g = grad[j] + alpha * params[j]
+            total += g * g
+        biases = grad[n_coef:]
+        for j in range(biases.shape[0]):
+            total += biases[j] * biases[j]
+        norm = np.sqrt(float(total)) / float(weight_sum)
+        return min(1.0, max_norm / (norm + 1e-6))
+    return 1.0
 
 
 @jit
@@ -212,9 +209,10 @@ def optimizer_step(
     alpha = cast(hyper.alpha)
     zero = cast(0)
     s = cast(weight_sum)
-    if _clip_gradient(params, grad, n_coef, alpha, s, hyper.max_grad_norm):
-        alpha = zero
-        s = cast(1)
+    # clipping scales the true gradient (grad + alpha w) / S: a larger S
+    s = cast(
+        weight_sum / _clip_factor(params, grad, n_coef, alpha, s, hyper.max_grad_norm)
+    )
     keep = cast(1.0 - hyper.learning_rate * hyper.weight_decay)
     one = cast(1)
     sumsq = 0.0
