@@ -194,28 +194,33 @@ def test_dropout_is_reproducible_and_the_same_for_dense_and_sparse(digits_small)
 
 
 def test_dropout_lowers_the_test_error_of_an_overfitting_network(digits_small):
-    """A 512-unit network on 150 digits overfits (training loss near 0); with
-    dropout its test error is lower, on average over five draws of the data
-    and of the weights (measured: 6.56% against 6.75%; no seed was worse)."""
+    """256 hidden units trained to memorise 500 digits, 30% of them with random
+    labels: without dropout the network learns the wrong labels too; with
+    dropout its test error is far lower, averaged over three draws (measured:
+    14.3% against 21.7%, every draw better by 6 points or more)."""
     X, y = digits_small
     errors = {0.0: [], 0.5: []}
-    for seed in range(5):
-        rows = np.random.RandomState(seed).permutation(len(X))
-        train, test = rows[:150], rows[150:]
+    for seed in range(3):
+        rng = np.random.RandomState(seed)
+        rows = rng.permutation(len(X))
+        train, test = rows[:500], rows[500:]
+        noisy = y.copy()
+        flip = rng.uniform(size=len(y)) < 0.3
+        noisy[flip] = rng.randint(10, size=flip.sum())
         for rate in errors:
             clf = MLPClassifier(
-                hidden_layer_sizes=(512,),
+                hidden_layer_sizes=(256,),
                 alpha=0.0,
                 batch_size=32,
-                learning_rate_init=0.002,
-                max_iter=150,
+                learning_rate_init=0.003,
+                max_iter=100,
                 tol=0,
                 n_iter_no_change=1000,
                 dropout=rate,
                 random_state=seed,
-            ).fit(X[train], y[train])
+            ).fit(X[train], noisy[train])
             errors[rate].append(1 - clf.score(X[test], y[test]))
-    assert np.mean(errors[0.5]) < np.mean(errors[0.0])
+    assert np.mean(errors[0.5]) < 0.8 * np.mean(errors[0.0])
 
 
 def test_dropout_with_lbfgs_raises():
