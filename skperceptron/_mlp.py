@@ -24,6 +24,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
+from ._dask import is_dask_collection
+from ._dask_fit import fit_mlp
 from ._data import (
     check_prediction_input,
     check_sample_weight,
@@ -623,6 +625,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self : object
             The fitted estimator.
         """
+        if is_dask_collection(X):
+            return fit_mlp(self, X, y, sample_weight)
         return atomic(self, self._fit, X, y, sample_weight, incremental=False)
 
     def _check_solver(self):
