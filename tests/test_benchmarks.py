@@ -25,6 +25,7 @@ def test_runner_has_every_section_and_kernel_rows_run(capsys):
         "run_fit_rows",
         "run_perceptron_rows",
         "run_predict_rows",
+        "run_dask_rows",
         "main",
     ):
         assert callable(getattr(run, name))
