@@ -475,7 +475,7 @@ def _stream_mlp(est, chunks, spec, loss, layout, random_state, progress):
     total_train = sum(n_train)
     batch_size = check_batch_size(est.batch_size, total_train)
     n_batches = sum(-(-n // batch_size) for n in n_train)
-    positions = np.arange(n_train[0], dtype=np.int64)
+    positions = np.arange(n_train[0], dtype=np.int64) if len(chunks) == 1 else None
     codes = spec.act_codes
     classifier = is_classifier(est)
     step = dask.delayed(_chunk_epoch, pure=True)
@@ -499,9 +499,17 @@ def _stream_mlp(est, chunks, spec, loss, layout, random_state, progress):
                 if n_train[c]:
                     Xc, Yc, wc, _ = chunks[c]
                     carry = step(
-                        Xc, Yc, wc, holdouts[c], rows[c], carry, batch_size, spec,
-                        loss, hyper,
-                    )  # fmt: skip
+                        Xc,
+                        Yc,
+                        wc,
+                        holdouts[c],
+                        rows[c],
+                        carry,
+                        batch_size,
+                        spec,
+                        loss,
+                        hyper,
+                    )
             progress.begin_epoch()
             ((params, m, v, velocity, _, total),) = dask.compute(carry)
             flat[...] = params

@@ -101,6 +101,28 @@ def test_one_chunk_streaming_equals_in_memory_fit(client, digits, solver):
         assert_array_equal(a, b)
 
 
+def test_one_chunk_weighted_regression_equals_in_memory_fit(client):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 5))
+    y = X @ rng.normal(size=5)
+    sw = rng.uniform(0, 3, size=600)
+    params = dict(hidden_layer_sizes=(8,), max_iter=4, batch_size=64, random_state=0)
+    local = MLPRegressor(**params).fit(X, y, sample_weight=sw)
+    remote = MLPRegressor(**params).fit(*_chunked(X, y, -1, sw))
+    assert remote.loss_curve_ == local.loss_curve_
+    assert_array_equal(remote.predict(X), local.predict(X))
+
+
+def test_warm_start_continues_from_the_fitted_weights(client, digits):
+    X, y = digits
+    params = dict(hidden_layer_sizes=(16,), max_iter=3, random_state=0)
+    local = MLPClassifier(**params, warm_start=True).fit(X, y).fit(X, y)
+    remote = MLPClassifier(**params, warm_start=True)
+    remote.fit(*_chunked(X, y, -1)).fit(*_chunked(X, y, -1))
+    assert remote.loss_curve_ == local.loss_curve_ and len(local.loss_curve_) == 6
+    assert_array_equal(remote.coefs_[0], local.coefs_[0])
+
+
 @pytest.mark.parametrize("multi_class", ["ovr", "multinomial"])
 def test_one_chunk_perceptron_equals_in_memory_fit(client, digits, multi_class):
     X, y = digits
@@ -152,6 +174,11 @@ def test_early_stopping_holds_out_rows_of_every_chunk(client, digits):
     assert est.best_validation_score_ == max(est.validation_scores_) > 0.85
     perceptron = Perceptron(early_stopping=True, random_state=0)
     assert perceptron.fit(*_chunked(X, y, 300)).score(X, y) > 0.85
+    regressor = MLPRegressor(
+        hidden_layer_sizes=(16,), early_stopping=True, max_iter=30, random_state=0
+    ).fit(*_chunked(X, X[:, 20] + X[:, 30], 300))
+    assert len(regressor.validation_scores_) == regressor.n_iter_
+    assert regressor.best_validation_score_ > 0.5
 
 
 # -------------------------------------------------------------- prediction
@@ -202,6 +229,8 @@ def test_dataframe_input_records_feature_names(client, digits):
     assert list(est.feature_names_in_) == [f"f{i}" for i in range(64)]
     predicted = est.predict(ddf.drop(columns="label")).compute()
     assert_array_equal(predicted, est.predict(frame.drop(columns="label")))
+    with pytest.raises(ValueError, match="to_dask_array"):
+        est.fit(ddf.drop(columns="label").values, ddf["label"])
 
 
 # ------------------------------------------------------------------ errors
