@@ -6,6 +6,8 @@ failed fit leaves the estimator as it was."""
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -158,6 +160,11 @@ def test_several_chunks_reach_in_memory_accuracy_on_a_large_problem(client):
     remote = MLPClassifier(**params).fit(Xd, yd)
     assert remote.n_iter_ == 3
     assert abs(remote.score(Xd, yd) - local) < 0.01
+    # the last weights of a perceptron on inseparable data swing by several
+    # points from epoch to epoch (and seed to seed); their average does not
+    params = dict(max_iter=3, tol=None, average=True, random_state=0)
+    local = Perceptron(**params).fit(X, y).score(X, y)
+    assert abs(Perceptron(**params).fit(Xd, yd).score(Xd, yd) - local) < 0.01
 
 
 def test_early_stopping_holds_out_rows_of_every_chunk(client, digits):
@@ -204,6 +211,18 @@ def test_predictions_on_dask_input_equal_numpy_predictions(client, digits):
         perceptron.decision_function(Xd).compute(), perceptron.decision_function(X)
     )
     assert perceptron.score(Xd, yd) == pytest.approx(perceptron.score(X, y))
+
+
+def test_numpy_fits_do_not_import_dask():
+    code = (
+        "import sys\n"
+        "from skperceptron import MLPClassifier, Perceptron\n"
+        "X, y = [[0.0, 1.0], [1.0, 0.0]] * 5, [0, 1] * 5\n"
+        "MLPClassifier(max_iter=2).fit(X, y).score(X, y)\n"
+        "Perceptron().fit(X, y).predict(X)\n"
+        "assert not any(m.split('.')[0] == 'dask' for m in sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=True)
 
 
 def test_fitted_model_is_an_ordinary_estimator(client, digits):
