@@ -24,6 +24,17 @@ def is_dask_collection(obj):
     return type(obj).__module__.startswith("dask")
 
 
+def reject_in_partial_fit(X):
+    """Raise a TypeError for dask X: partial_fit takes in-memory batches."""
+    if is_dask_collection(X):
+        raise TypeError(
+            "partial_fit takes in-memory batches and would collect a dask X on "
+            "the client. Call fit with the dask collection, or partial_fit on "
+            "computed chunks (for block in X.to_delayed().ravel(): "
+            "partial_fit(block.compute(), ...))."
+        )
+
+
 def as_dask_array(obj, name, like=None):
     """``(array, column names or None)`` of a dask collection (or of a numpy
     array, chunked along ``like``'s rows).

@@ -12,7 +12,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._dask import DaskScoreMixin, is_dask_collection, predict_blocks
+from ._dask import (
+    DaskScoreMixin,
+    is_dask_collection,
+    predict_blocks,
+    reject_in_partial_fit,
+)
 from ._data import check_partial_fit_first_call, check_partial_fit_input
 from ._mlp import BaseMLP
 from ._sklearn_compat import StrOptions, _fit_context
@@ -372,6 +377,7 @@ class MLPClassifier(DaskScoreMixin, ClassifierMixin, BaseMLP):
         self : object
             The updated estimator.
         """
+        reject_in_partial_fit(X)
         return atomic(self, self._partial_fit, X, y, sample_weight, classes)
 
     def _partial_fit(self, X, y, sample_weight, classes):

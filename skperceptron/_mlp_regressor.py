@@ -11,7 +11,12 @@ from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._dask import DaskScoreMixin, is_dask_collection, predict_blocks
+from ._dask import (
+    DaskScoreMixin,
+    is_dask_collection,
+    predict_blocks,
+    reject_in_partial_fit,
+)
 from ._mlp import BaseMLP
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 from ._transaction import atomic
@@ -368,6 +373,7 @@ class MLPRegressor(DaskScoreMixin, RegressorMixin, BaseMLP):
         self : object
             The updated estimator.
         """
+        reject_in_partial_fit(X)
         return atomic(self, self._fit, X, y, sample_weight, incremental=True)
 
     @staticmethod

@@ -20,7 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
-from ._dask import is_dask_collection, predict_blocks
+from ._dask import is_dask_collection, predict_blocks, reject_in_partial_fit
 from ._dask_fit import fit_perceptron
 from ._data import (
     check_partial_fit_first_call,
@@ -395,6 +395,7 @@ class Perceptron(
         self : object
             The updated estimator.
         """
+        reject_in_partial_fit(X)
         return atomic(self, self._partial_fit, X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):

@@ -270,6 +270,11 @@ def test_clear_errors_for_unusable_chunking(client, digits):
         bad[3, 3] = np.nan
         est.fit(*_chunked(bad, y, 500))
     assert not hasattr(est, "coefs_")
+    for partial in (MLPClassifier(), Perceptron()):
+        with pytest.raises(TypeError, match="in-memory batches"):
+            partial.partial_fit(*_chunked(X, y, 500), classes=np.unique(y))
+    with pytest.raises(TypeError, match="in-memory batches"):
+        MLPRegressor().partial_fit(*_chunked(X, y, 500))
 
 
 def test_failed_fit_keeps_previous_state(client, digits):
