@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 
+import dask
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -291,45 +292,48 @@ def test_failed_fit_keeps_previous_state(client, digits):
         assert_array_equal(a, b)
 
 
-def test_killed_worker_fails_cleanly_or_is_retried(digits):
+@pytest.mark.parametrize("allowed_failures", [3, 0])
+def test_killed_workers_fail_cleanly_or_are_retried(digits, allowed_failures):
+    # dask reruns a task whose worker died up to allowed-failures times
+    # (default 3), recomputing lost chunks from the graph; with 0 the fit
+    # gets a KilledWorker error. Either way no half-updated model is left.
     X, y = digits
-    cluster = _cluster()
-    client = distributed.Client(cluster)
-    try:
-        est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
-        est.fit(X, y)
-        before = [c.copy() for c in est.coefs_]
-        est.set_params(max_iter=150, tol=0, random_state=1)
-        victim = sorted(client.run(os.getpid).values())[0]
-        fitting, killed = threading.Event(), threading.Event()
-
-        def kill():
-            fitting.wait()
-            time.sleep(1.0)
-            os.kill(victim, signal.SIGKILL)
-            killed.set()
-
-        killer = threading.Thread(target=kill)
-        killer.start()
-        Xd, yd = _chunked(X, y, 200)
-        fitting.set()
+    with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}):
+        cluster = _cluster()
+        client = distributed.Client(cluster)
         try:
-            est.fit(Xd, yd)
-        except Exception:
-            assert killed.is_set()
-            # a clear error, and the model fitted before is untouched
-            for a, b in zip(est.coefs_, before):
-                assert_array_equal(a, b)
-            assert est.n_iter_ == 3
-        else:
-            assert killed.is_set(), "the fit ended before the worker was killed"
-            # dask recomputed the lost chunks: a complete fit
-            assert est.n_iter_ == len(est.loss_curve_) == 150
-            assert est.score(X, y) > 0.9
-        killer.join()
-    finally:
-        client.close()
-        cluster.close()
+            est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+            est.fit(X, y)
+            before = [c.copy() for c in est.coefs_]
+            est.set_params(max_iter=150, tol=0, random_state=1)
+            victims = sorted(client.run(os.getpid).values())
+            killed = threading.Event()
+
+            def kill():
+                for victim in victims:  # both, so that the running task is hit
+                    time.sleep(1.5)
+                    os.kill(victim, signal.SIGKILL)
+                killed.set()
+
+            Xd, yd = _chunked(X, y, 200)
+            killer = threading.Thread(target=kill)
+            killer.start()
+            try:
+                est.fit(Xd, yd)
+            except Exception as exc:
+                killer.join()
+                assert isinstance(exc, (distributed.scheduler.KilledWorker, OSError))
+                for a, b in zip(est.coefs_, before):
+                    assert_array_equal(a, b)
+                assert est.n_iter_ == 3 and len(est.loss_curve_) == 3
+            else:
+                killer.join()
+                assert killed.is_set()
+                assert est.n_iter_ == len(est.loss_curve_) == 150
+                assert est.score(X, y) > 0.9
+        finally:
+            client.close()
+            cluster.close()
 
 
 def _rss_mb():
