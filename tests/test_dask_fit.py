@@ -77,12 +77,17 @@ def test_lbfgs_equals_in_memory_fit(client, digits):
     assert_array_equal(remote.classes_, local.classes_)
 
 
-def test_lbfgs_regressor_with_sample_weight_equals_in_memory_fit(client):
+@pytest.mark.parametrize("output", [{}, {"out_activation": "softplus"}])
+def test_lbfgs_regressor_with_sample_weight_equals_in_memory_fit(client, output):
+    # two outputs: squared error reported averaged over them; softplus: the
+    # output bias starts at the weighted mean target, computed on the workers
     rng = np.random.RandomState(0)
     X = rng.normal(size=(1000, 6))
-    y = np.column_stack([X @ rng.normal(size=6), np.tanh(X[:, 0])])
+    y = np.column_stack([np.abs(X @ rng.normal(size=6)), 1 + np.tanh(X[:, 0])])
     sw = rng.uniform(0, 2, size=1000)
-    params = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=25, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(8,), solver="lbfgs", max_iter=25, random_state=0, **output
+    )
     local = MLPRegressor(**params).fit(X, y, sample_weight=sw)
     remote = MLPRegressor(**params).fit(*_chunked(X, y, 256, sw))
     assert remote.n_iter_ == local.n_iter_
