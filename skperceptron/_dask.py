@@ -157,7 +157,7 @@ def predict_blocks(estimator, method, X):
     )
 
 
-def score(estimator, X, y, sample_weight, regression):
+def score_blocks(estimator, X, y, sample_weight, regression):
     """Accuracy (classifiers) or R^2 (regressors) of chunk-wise predictions.
 
     Sums over chunks are computed on the workers; only the sums reach the
@@ -231,5 +231,5 @@ class DaskScoreMixin:
         """
         if is_dask_collection(X):
             check_is_fitted(self)
-            return score(self, X, y, sample_weight, is_regressor(self))
+            return score_blocks(self, X, y, sample_weight, is_regressor(self))
         return super().score(X, y, sample_weight=sample_weight)

@@ -548,12 +548,8 @@ def _stream_mlp(est, chunks, spec, loss, layout, random_state, progress):
             if est._no_improvement_count > est.n_iter_no_change:
                 what = "Validation score" if est.early_stopping else "Training loss"
                 msg = (
-                    "%s did not improve more than tol=%f for %d consecutive epochs."
-                    % (
-                        what,
-                        est.tol,
-                        est.n_iter_no_change,
-                    )
+                    f"{what} did not improve more than tol={est.tol:f} for "
+                    f"{est.n_iter_no_change} consecutive epochs."
                 )
                 if optimizer.trigger_stopping(msg, est.verbose):
                     break

@@ -52,9 +52,6 @@ class LinearClassifierMixin(DaskScoreMixin, ClassifierMixin):
         y_pred : ndarray of shape (n_samples,)
             The predicted class labels.
         """
-        if is_dask_collection(X):
-            check_is_fitted(self)
-            return predict_blocks(self, "predict", X)
         scores = self.decision_function(X)
         if scores.ndim == 1:
             indices = (scores > 0).astype(np.intp)
