@@ -94,6 +94,16 @@ def test_lbfgs_regressor_with_sample_weight_equals_in_memory_fit(client, output)
     assert abs(remote.loss_ - local.loss_) < 1e-8
 
 
+def test_fits_without_a_cluster_on_the_local_scheduler(digits):
+    X, y = digits
+    params = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=10, random_state=0)
+    with dask.config.set(scheduler="synchronous"):
+        remote = MLPClassifier(**params).fit(*_chunked(X, y, 600))
+        perceptron = Perceptron(random_state=0).fit(*_chunked(X, y, -1))
+    assert abs(remote.loss_ - MLPClassifier(**params).fit(X, y).loss_) < 1e-8
+    assert_array_equal(perceptron.coef_, Perceptron(random_state=0).fit(X, y).coef_)
+
+
 # --------------------------------------------------------------- streaming
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_one_chunk_streaming_equals_in_memory_fit(client, digits, solver):
