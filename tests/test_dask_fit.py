@@ -11,7 +11,6 @@ import sys
 import threading
 import time
 
-import dask
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -24,6 +23,7 @@ distributed = pytest.importorskip(
     reason="dask[distributed] is in the test extras; without it there is no "
     "cluster to fit on",
 )
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 
 
