@@ -39,8 +39,9 @@ def as_dask_array(obj, name, like=None):
     """``(array, column names or None)`` of a dask collection (or of a numpy
     array, chunked along ``like``'s rows).
 
-    DataFrames and Series are converted with ``to_dask_array(lengths=True)``,
-    which computes the partition lengths (not the data).
+    DataFrames and Series are converted with ``to_dask_array(lengths=True)``:
+    one pass over the partitions on the workers, of which only the lengths
+    reach the client.
     """
     import dask.array as da
 
@@ -58,6 +59,11 @@ def as_dask_array(obj, name, like=None):
         return obj, None
     if like is not None:
         obj = np.asarray(obj)
+        if obj.ndim == 0 or obj.shape[0] != like.shape[0]:
+            raise ValueError(
+                f"{name} has {obj.shape[0] if obj.ndim else 0} rows but X has "
+                f"{like.shape[0]}."
+            )
         return da.from_array(obj, chunks=(like.chunks[0],) + obj.shape[1:]), None
     raise TypeError(
         f"{name} must be a dask Array, DataFrame or Series, got {type(obj).__name__}."
