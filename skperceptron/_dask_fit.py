@@ -57,6 +57,7 @@ def _checked_block(block):
 def _inputs(X, y, sample_weight):
     """Dask X (float, checked lazily), y, sample_weight, and X's column names."""
     X, names = as_dask_array(X, "X")
+    check_chunks(X)
     y, _ = as_dask_array(y, "y", like=X)
     sample_weight, _ = as_dask_array(sample_weight, "sample_weight", like=X)
     check_chunks(X, y, sample_weight)
