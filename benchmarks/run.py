@@ -5,6 +5,7 @@ Usage::
     python benchmarks/run.py                 # every workload
     python benchmarks/run.py --quick         # small workloads only
     python benchmarks/run.py --json out.json # also write the results
+    python benchmarks/run.py --dask          # only the dask row (2,000,000 x 50)
 
 Each workload fits both libraries on the same data with the same
 hyperparameters, epochs and batch size, and prints fit times, their ratio and
@@ -19,6 +20,9 @@ those layer sizes can go with this BLAS, as a ratio to scikit-learn's fit, our
 fit as a multiple of it, and our share of the GEMM peak. Prediction rows time
 one-row calls and 10,000 rows; partial_fit rows stream digits in small chunks;
 the cold-start row fits ten variants in a new process after ``precompile``.
+The dask row (``--dask``, on its own) fits L-BFGS on data held by a
+two-worker LocalCluster and the same fit in memory, and prints the overhead
+per iteration.
 """
 
 import argparse
@@ -705,6 +709,68 @@ def run_kernel_rows():
     return rows
 
 
+def run_dask_rows(n_samples=2_000_000, n_features=50, iterations=20):
+    """L-BFGS on a 2-worker LocalCluster against the same fit in memory.
+
+    The data are drawn on the workers (``dask.array.random``) and persisted
+    there; the in-memory fit gets the same arrays, computed into this process.
+    """
+    import dask
+    import dask.array as da
+    from distributed import Client, LocalCluster
+
+    chunk = -(-n_samples // 8)
+    params = dict(
+        hidden_layer_sizes=(32,),
+        solver="lbfgs",
+        max_iter=iterations,
+        tol=0.0,
+        random_state=0,
+    )
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster),
+    ):
+        rng = da.random.RandomState(0)
+        X = rng.standard_normal((n_samples, n_features), chunks=(chunk, n_features))
+        w = np.random.RandomState(1).normal(size=n_features)
+        noise = rng.standard_normal(n_samples, chunks=chunk)
+        y = (X @ w + noise > 0).astype(np.int64)
+        X, y = dask.persist(X, y)
+        X_local, y_local = dask.compute(X, y)
+        warm = dict(params, max_iter=1)
+        skperceptron.MLPClassifier(**warm).fit(X_local[:1000], y_local[:1000])
+        skperceptron.MLPClassifier(**warm).fit(X, y)  # compiles on the workers
+        t_dask, on_dask = _best_time(
+            lambda: skperceptron.MLPClassifier(**params).fit(X, y), 1
+        )
+        t_memory, in_memory = _best_time(
+            lambda: skperceptron.MLPClassifier(**params).fit(X_local, y_local), 1
+        )
+    row = dict(
+        workload=f"lbfgs {n_samples}x{n_features} dask 2 workers vs memory",
+        dask_s=t_dask,
+        memory_s=t_memory,
+        ratio=t_dask / t_memory,
+        iterations=on_dask.n_iter_,
+        overhead_per_iteration_s=(t_dask - t_memory) / on_dask.n_iter_,
+        loss_difference=abs(on_dask.loss_ - in_memory.loss_),
+    )
+    print(
+        f"{row['workload']:<42}{t_dask:>10.4f}{t_memory:>10.4f}{row['ratio']:>8.2f}"
+        f"  {row['iterations']} iterations, overhead "
+        f"{row['overhead_per_iteration_s'] * 1000:.1f} ms/iteration, "
+        f"|loss difference| {row['loss_difference']:.1e}",
+        flush=True,
+    )
+    return [row]
+
+
 def _print_row(row):
     line = (
         f"{row['workload']:<42}{row['ours_s']:>10.4f}{row['sklearn_s']:>10.4f}"
@@ -722,12 +788,30 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 60000x784 rows")
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument(
+        "--dask",
+        action="store_true",
+        help="run only the dask row (needs dask[distributed])",
+    )
+    parser.add_argument(
+        "--dask-rows",
+        type=int,
+        default=2_000_000,
+        help="rows of the dask workload (default 2,000,000)",
+    )
     args = parser.parse_args()
 
     print(
         f"skperceptron {skperceptron.__version__} | numpy {np.__version__} | "
         f"{platform.processor() or platform.machine()} | {os.cpu_count()} cores"
     )
+    if args.dask:
+        print(f"{'workload':<42}{'dask [s]':>10}{'memory':>10}{'ratio':>8}")
+        results = {"dask": run_dask_rows(args.dask_rows)}
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=2)
+        return
     print(
         f"{'workload':<42}{'ours [s]':>10}{'sklearn':>10}{'ratio':>8}"
         f"{'ours sc':>9}{'sk sc':>9}{'epochs':>8}"

@@ -10,10 +10,11 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted
 
+from ._dask import DaskScoreMixin, is_dask_collection, predict_blocks
 from ._data import check_prediction_input
 
 
-class LinearClassifierMixin(ClassifierMixin):
+class LinearClassifierMixin(DaskScoreMixin, ClassifierMixin):
     """``decision_function`` and ``predict`` of a layer of linear units."""
 
     def decision_function(self, X):
@@ -31,6 +32,8 @@ class LinearClassifierMixin(ClassifierMixin):
             single unit (where > 0 means ``classes_[1]``).
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            return predict_blocks(self, "decision_function", X)
         X = check_prediction_input(self, X, accept_sparse="csr")
         coef_T = self.coef_.T if self.coef_.ndim == 2 else self.coef_
         scores = safe_sparse_dot(X, coef_T, dense_output=True) + self.intercept_

@@ -24,6 +24,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
+from ._dask import is_dask_collection
+from ._dask_fit import fit_mlp
 from ._data import (
     check_prediction_input,
     check_sample_weight,
@@ -344,18 +346,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=None):
         hidden = self._hidden_layer_sizes()
+        self._check_training_options(len(hidden), validation_data is not None)
         stochastic = self.solver in _STOCHASTIC_SOLVERS
-        if not stochastic and (np.any(dropout_rates(self.dropout, len(hidden)))):
-            raise ValueError(
-                "dropout is applied during stochastic training only; "
-                f"solver={self.solver!r} cannot use it. Set dropout=0.0 or choose "
-                "a stochastic solver ('adam', 'sgd', 'rmsprop', 'adagrad', 'nadam')."
-            )
-        if not stochastic and validation_data is not None:
-            raise ValueError(
-                "X_val and y_val are used by the stochastic solvers' epochs; "
-                f"solver={self.solver!r} has none. Choose a stochastic solver."
-            )
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
@@ -416,6 +408,22 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             self._fit_lbfgs(data, Y, sample_weight, spec, loss)
         progress.end()
         return self
+
+    def _check_training_options(self, n_hidden, has_validation_data):
+        """Raise for options that the solver cannot use."""
+        if self.solver in _STOCHASTIC_SOLVERS:
+            return
+        if np.any(dropout_rates(self.dropout, n_hidden)):
+            raise ValueError(
+                "dropout is applied during stochastic training only; "
+                f"solver={self.solver!r} cannot use it. Set dropout=0.0 or choose "
+                "a stochastic solver ('adam', 'sgd', 'rmsprop', 'adagrad', 'nadam')."
+            )
+        if has_validation_data:
+            raise ValueError(
+                "X_val and y_val are used by the stochastic solvers' epochs; "
+                f"solver={self.solver!r} has none. Choose a stochastic solver."
+            )
 
     def _kernel_spec(self, layout):
         return layout.kernel_spec(
@@ -784,6 +792,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             raise ValueError("X_val and y_val must be given together.")
         if X_val is None and sample_weight_val is not None:
             raise ValueError("sample_weight_val is given without X_val and y_val.")
+        if is_dask_collection(X):
+            if X_val is not None:
+                raise ValueError(
+                    "X_val and y_val are not supported with dask input; early "
+                    "stopping holds out a share of each chunk instead."
+                )
+            return fit_mlp(self, X, y, sample_weight)
         validation_data = None if X_val is None else (X_val, y_val, sample_weight_val)
         return atomic(
             self,

@@ -14,13 +14,19 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._dask import (
+    DaskScoreMixin,
+    is_dask_collection,
+    predict_blocks,
+    reject_in_partial_fit,
+)
 from ._data import check_partial_fit_first_call, check_partial_fit_input
 from ._mlp import BaseMLP
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 from ._transaction import atomic
 
 
-class MLPClassifier(ClassifierMixin, BaseMLP):
+class MLPClassifier(DaskScoreMixin, ClassifierMixin, BaseMLP):
     """Multilayer perceptron classifier trained by backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
@@ -454,6 +460,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self : object
             The updated estimator.
         """
+        reject_in_partial_fit(X)
         return atomic(self, self._partial_fit, X, y, sample_weight, classes)
 
     def _partial_fit(self, X, y, sample_weight, classes):
@@ -496,6 +503,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The predicted classes.
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            return predict_blocks(self, "predict", X)
         return self._predict(X)
 
     def predict_proba(self, X):
@@ -515,6 +524,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             does.
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            return predict_blocks(self, "predict_proba", X)
         y_pred = self._forward_pass_fast(X)
         if self.n_outputs_ == 1:
             p = y_pred.ravel()
@@ -535,6 +546,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Log-probability of each class, in the order of ``classes_``.
         """
         y_prob = self.predict_proba(X)
+        if is_dask_collection(y_prob):
+            return np.log(y_prob)
         return np.log(y_prob, out=y_prob)
 
     def __sklearn_tags__(self):

@@ -11,6 +11,12 @@ from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._dask import (
+    DaskScoreMixin,
+    is_dask_collection,
+    predict_blocks,
+    reject_in_partial_fit,
+)
 from ._mlp import BaseMLP
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 from ._transaction import atomic
@@ -24,7 +30,7 @@ _OUTPUT_RANGES = {
 }
 
 
-class MLPRegressor(RegressorMixin, BaseMLP):
+class MLPRegressor(DaskScoreMixin, RegressorMixin, BaseMLP):
     """Multilayer perceptron regressor trained by backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
@@ -470,6 +476,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self : object
             The updated estimator.
         """
+        reject_in_partial_fit(X)
         return atomic(self, self._fit, X, y, sample_weight, incremental=True)
 
     def _decode(self, outputs):
@@ -535,4 +542,6 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             The predicted values.
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            return predict_blocks(self, "predict", X)
         return self._predict(X)

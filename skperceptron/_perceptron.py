@@ -20,6 +20,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
+from ._dask import is_dask_collection, predict_blocks, reject_in_partial_fit
+from ._dask_fit import fit_perceptron
 from ._data import (
     check_partial_fit_first_call,
     check_partial_fit_input,
@@ -350,6 +352,10 @@ class Perceptron(
         self : object
             The fitted estimator.
         """
+        if is_dask_collection(X):
+            return fit_perceptron(
+                self, X, y, coef_init, intercept_init, sample_weight, _Stopper
+            )
         return atomic(self, self._fit, X, y, coef_init, intercept_init, sample_weight)
 
     def _fit(self, X, y, coef_init, intercept_init, sample_weight):
@@ -389,6 +395,7 @@ class Perceptron(
         self : object
             The updated estimator.
         """
+        reject_in_partial_fit(X)
         return atomic(self, self._partial_fit, X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):
@@ -626,6 +633,8 @@ class Perceptron(
             Predicted class per sample, or 0/1 indicators for multilabel models.
         """
         check_is_fitted(self)
+        if is_dask_collection(X):
+            return predict_blocks(self, "predict", X)
         if self._is_multilabel():
             return (self.decision_function(X) > 0).astype(np.int64)
         return super().predict(X)

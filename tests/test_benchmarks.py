@@ -26,6 +26,7 @@ def test_runner_has_every_section_and_kernel_rows_run(capsys):
         "run_perceptron_rows",
         "run_predict_rows",
         "run_training_option_rows",
+        "run_dask_rows",
         "main",
     ):
         assert callable(getattr(run, name))
