@@ -82,6 +82,8 @@ _HIDDEN_ACTIVATIONS = {
     "mish",
 }
 _SKLEARN_HIDDEN = {"identity", "logistic", "tanh", "relu"}
+# activations whose code the kernels compile only for networks that use them
+_EXTENDED_ACTIVATIONS = frozenset({"leaky_relu", "elu", "gelu", "silu", "mish"})
 # What to_sklearn / from_sklearn carry over besides parameters and weights.
 _SKLEARN_ATTRIBUTES = (
     "n_iter_",
@@ -436,8 +438,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         None tells the kernels that no layer uses leaky_relu, elu, gelu, silu
         or mish, so that numba compiles none of their code.
         """
-        extended = set(self._hidden_activations(self.n_layers_ - 2)) - _SKLEARN_HIDDEN
-        return float(self.negative_slope) if extended - {"softplus"} else None
+        names = self.activation
+        if isinstance(names, str):  # the common case, on every prediction
+            extended = names in _EXTENDED_ACTIVATIONS
+        else:
+            extended = not _EXTENDED_ACTIVATIONS.isdisjoint(names)
+        return float(self.negative_slope) if extended else None
 
     def _validate_validation_data(self, X_val, y_val, sample_weight_val, dtype):
         """``Validation`` of user-given hold-out data, encoded as the training data."""
