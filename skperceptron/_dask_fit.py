@@ -570,43 +570,22 @@ def _stream_mlp(est, chunks, spec, loss, layout, random_state, progress):
                 if old is not None:
                     old[...] = new
             optimizer.steps_taken(n_batches)
-            est.n_iter_ += 1
-            est.loss_ = total / total_train
-            est.t_ += total_train
-            est.loss_curve_.append(est.loss_)
-            if est.verbose:
-                print("Iteration %d, loss = %.8f" % (est.n_iter_, est.loss_))
-            if est._diverged(True if est.early_stopping else None):
-                break
-            if est.early_stopping:
-                val_loss, score = _validation(
+
+            def evaluate_validation():
+                if not est.early_stopping:
+                    return None
+                return _validation(
                     est, chunks, holdouts, flat, layout, codes, loss, classifier
                 )
-                est.validation_loss_curve_.append(val_loss)
-                est.validation_scores_.append(score)
-                if est.verbose:
-                    print("Validation score: %f" % score)
-                if score < est.best_validation_score_ + est.tol:
-                    est._no_improvement_count += 1
-                else:
-                    est._no_improvement_count = 0
-                if score > est.best_validation_score_:
-                    est.best_validation_score_ = score
-                    est._best_flat = flat.copy()
-            else:
-                est._update_no_improvement_count(None, spec, loss)
-            optimizer.iteration_ends(est.t_)
-            if progress.end_epoch():
+
+            if est._epoch_ends(
+                total / total_train,
+                total_train,
+                evaluate_validation,
+                optimizer,
+                progress,
+            ):
                 break
-            if est._no_improvement_count > est.n_iter_no_change:
-                what = "Validation score" if est.early_stopping else "Training loss"
-                msg = (
-                    f"{what} did not improve more than tol={est.tol:f} for "
-                    f"{est.n_iter_no_change} consecutive epochs."
-                )
-                if optimizer.trigger_stopping(msg, est.verbose):
-                    break
-                est._no_improvement_count = 0
             if est.n_iter_ == est.max_iter:
                 warnings.warn(
                     "Stochastic Optimizer: Maximum iterations (%d) reached and the "

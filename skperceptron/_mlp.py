@@ -587,35 +587,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     dropout,
                 )
                 optimizer.steps_taken(n_batches)
-                self.n_iter_ += 1
-                self.loss_ = total / n_train
-                self.t_ += n_train
-                self.loss_curve_.append(self.loss_)
-                if self.verbose:
-                    print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
-                if self._diverged(validation):
+                if self._epoch_ends(
+                    total / n_train,
+                    n_train,
+                    lambda: self._validation_loss_and_score(validation, spec, loss),
+                    optimizer,
+                    progress,
+                ):
                     break
-
-                self._update_no_improvement_count(validation, spec, loss)
-                optimizer.iteration_ends(self.t_)
-                if progress.end_epoch():
-                    break
-
-                if self._no_improvement_count > self.n_iter_no_change:
-                    if self.early_stopping:
-                        msg = (
-                            "Validation score did not improve more than tol=%f for %d "
-                            "consecutive epochs." % (self.tol, self.n_iter_no_change)
-                        )
-                    else:
-                        msg = (
-                            "Training loss did not improve more than tol=%f for %d "
-                            "consecutive epochs." % (self.tol, self.n_iter_no_change)
-                        )
-                    if optimizer.trigger_stopping(msg, self.verbose):
-                        break
-                    self._no_improvement_count = 0
-
                 if incremental:
                     break
                 if self.n_iter_ == self.max_iter:
@@ -630,19 +609,63 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if self.early_stopping:
             flat[...] = self._best_flat
 
-    def _update_no_improvement_count(self, validation, spec, loss):
-        if validation is not None:
-            # one forward pass on the hold-out serves both the loss and the score
-            outputs = self._forward_pass_fast(validation.X, check_input=False)
-            val_loss = outputs_loss(
-                outputs,
-                validation.Y,
-                validation.sample_weight,
-                spec.act_codes[-1],
-                loss,
+    def _epoch_ends(self, loss, n_train, evaluate_validation, optimizer, progress):
+        """Record the epoch that just ran; return whether training stops.
+
+        ``loss`` is the epoch's training loss over ``n_train`` rows;
+        ``evaluate_validation()`` returns the hold-out's ``(loss, score)`` of
+        the new weights, or None without validation data. The schedule, the
+        callbacks and the no-improvement rule are consulted as in
+        scikit-learn's ``_fit_stochastic``.
+        """
+        self.n_iter_ += 1
+        self.loss_ = loss
+        self.t_ += n_train
+        self.loss_curve_.append(loss)
+        if self.verbose:
+            print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+        if self._diverged():
+            return True
+        self._update_no_improvement_count(evaluate_validation())
+        optimizer.iteration_ends(self.t_)
+        if progress.end_epoch():
+            return True
+        if self._no_improvement_count > self.n_iter_no_change:
+            what = "Validation score" if self.early_stopping else "Training loss"
+            msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
+                what,
+                self.tol,
+                self.n_iter_no_change,
             )
+            if optimizer.trigger_stopping(msg, self.verbose):
+                return True
+            self._no_improvement_count = 0
+        return False
+
+    def _validation_loss_and_score(self, validation, spec, loss):
+        """``(loss, score)`` of the current weights on a ``Validation``, or None."""
+        if validation is None:
+            return None
+        # one forward pass on the hold-out serves both the loss and the score
+        outputs = self._forward_pass_fast(validation.X, check_input=False)
+        val_loss = outputs_loss(
+            outputs,
+            validation.Y,
+            validation.sample_weight,
+            spec.act_codes[-1],
+            loss,
+        )
+        return val_loss, self._validation_score(validation, val_loss, outputs)
+
+    def _update_no_improvement_count(self, validation_result):
+        """The no-improvement count, best scores and weights after an epoch.
+
+        ``validation_result`` is ``(loss, score)`` on the validation data, or
+        None; with early stopping the score decides, else the training loss.
+        """
+        if validation_result is not None:
+            val_loss, score = validation_result
             self.validation_loss_curve_.append(val_loss)
-            score = self._validation_score(validation, val_loss, outputs)
             self.validation_scores_.append(score)
             if self.verbose:
                 print("Validation score: %f" % score)
@@ -663,7 +686,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             if self.loss_curve_[-1] < self.best_loss_:
                 self.best_loss_ = self.loss_curve_[-1]
 
-    def _diverged(self, validation):
+    def _diverged(self):
         """Whether the epoch diverged (early stopping); raise if it did without.
 
         Without early stopping there are no weights worth keeping: raise (the

@@ -122,6 +122,7 @@ class BaseOptimizer:
         self.max_grad_norm = max_grad_norm
         self.epoch = 0
         self.warmup_factor = 1.0
+        self.t = 0  # minibatch steps taken (the bias corrections' count)
 
     def epoch_starts(self):
         """Set the learning rate (and cycled momentum) of the epoch about to run."""
@@ -177,6 +178,7 @@ class BaseOptimizer:
 
     def steps_taken(self, n_steps):
         """Record that an epoch made ``n_steps`` minibatch updates."""
+        self.t += n_steps
 
     def copy(self):
         """An independent copy (a failed ``partial_fit`` must not alter the state)."""
@@ -286,12 +288,8 @@ class AdamOptimizer(BaseOptimizer):
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
-        self.t = 0
         self.ms = np.zeros(n_params, dtype=dtype)
         self.vs = np.zeros(n_params, dtype=dtype)
-
-    def steps_taken(self, n_steps):
-        self.t += n_steps
 
     def hyperparameters(self, alpha):
         """The compiled step's ``OptimizerParams`` for L2 strength ``alpha``."""
@@ -368,11 +366,7 @@ class RMSpropOptimizer(BaseOptimizer):
         super().__init__(learning_rate_init, **schedule)
         self.beta_2 = beta_2
         self.epsilon = epsilon
-        self.t = 0
         self.square_avg = np.zeros(n_params, dtype=dtype)
-
-    def steps_taken(self, n_steps):
-        self.t += n_steps
 
     def hyperparameters(self, alpha):
         """The compiled step's ``OptimizerParams`` for L2 strength ``alpha``."""
