@@ -586,12 +586,7 @@ def _stream_mlp(est, chunks, spec, loss, layout, random_state, progress):
                 progress,
             ):
                 break
-            if est.n_iter_ == est.max_iter:
-                warnings.warn(
-                    "Stochastic Optimizer: Maximum iterations (%d) reached and the "
-                    "optimization hasn't converged yet." % est.max_iter,
-                    ConvergenceWarning,
-                )
+            est._warn_if_unconverged()
     except KeyboardInterrupt:
         warnings.warn("Training interrupted by user.")
     if est.early_stopping:
@@ -599,12 +594,6 @@ def _stream_mlp(est, chunks, spec, loss, layout, random_state, progress):
 
 
 # ------------------------------------------------------------ the Perceptron
-_DIVERGED = (
-    "Floating-point under-/overflow occurred at epoch #{}. Scaling input "
-    "data with StandardScaler or MinMaxScaler might help."
-)
-
-
 def fit_perceptron(estimator, X, y, coef_init, intercept_init, sample_weight, stopper):
     """Fit a Perceptron on dask collections (see the module docstring).
 
@@ -797,19 +786,7 @@ def _fit_perceptron(est, X, y, coef_init, intercept_init, sample_weight, stopper
                 Xc, yc, wc = chunks[c]
                 carry = epoch(Xc, yc, wc, holdouts[c], rows[c], carry, encoding, rule)
         ((units, step, l1_total, stats),) = dask.compute(carry)
-        est.n_iter_ += 1
-        if not (
-            np.isfinite(units.V).all()
-            and np.isfinite(units.b).all()
-            and np.isfinite(stats.loss).all()
-        ):
-            raise ValueError(_DIVERGED.format(est.n_iter_))
-        if est.verbose:
-            print(
-                f"-- Epoch {est.n_iter_}\nMistakes: {int(stats.mistakes.sum())}, "
-                f"Avg. loss: {stats.loss[:, 0].sum() / n_train:f}, "
-                f"Active units: {int(units.active.sum())}, T: {max(step)}"
-            )
+        est._epoch_ran(units, stats, step, n_train)
         score = None
         est._flush(units, l1_total)
         if est.early_stopping:

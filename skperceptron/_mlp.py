@@ -597,12 +597,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     break
                 if incremental:
                     break
-                if self.n_iter_ == self.max_iter:
-                    warnings.warn(
-                        "Stochastic Optimizer: Maximum iterations (%d) reached and the "
-                        "optimization hasn't converged yet." % self.max_iter,
-                        ConvergenceWarning,
-                    )
+                self._warn_if_unconverged()
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
 
@@ -641,6 +636,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 return True
             self._no_improvement_count = 0
         return False
+
+    def _warn_if_unconverged(self):
+        if self.n_iter_ == self.max_iter:
+            warnings.warn(
+                "Stochastic Optimizer: Maximum iterations (%d) reached and the "
+                "optimization hasn't converged yet." % self.max_iter,
+                ConvergenceWarning,
+            )
 
     def _validation_loss_and_score(self, validation, spec, loss):
         """``(loss, score)`` of the current weights on a ``Validation``, or None."""

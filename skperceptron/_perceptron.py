@@ -463,6 +463,22 @@ class Perceptron(
         coef = self.coef_
         return coef.toarray() if hasattr(coef, "toarray") else coef
 
+    def _epoch_ran(self, units, stats, step, n_train):
+        """Count the epoch that ran; raise if it diverged; report it if verbose."""
+        self.n_iter_ += 1
+        if not (
+            np.isfinite(units.V).all()
+            and np.isfinite(units.b).all()
+            and np.isfinite(stats.loss).all()
+        ):
+            raise ValueError(_DIVERGED.format(self.n_iter_))
+        if self.verbose:
+            print(
+                f"-- Epoch {self.n_iter_}\nMistakes: {int(stats.mistakes.sum())}, "
+                f"Avg. loss: {stats.loss[:, 0].sum() / n_train:f}, "
+                f"Active units: {int(units.active.sum())}, T: {max(step)}"
+            )
+
     def _train(self, X, y, sample_weight, units, max_iter, partial):
         sample_weight = check_sample_weight(sample_weight, X, np.float64)
         if X.shape[1] != units.V.shape[1]:
@@ -559,19 +575,7 @@ class Perceptron(
                 step[0], l1_total[0] = kernel.perceptron_epoch(
                     *data, orders[0], samples, units, rule, step[0], l1_total[0], stats
                 )
-            self.n_iter_ += 1
-            if not (
-                np.isfinite(units.V).all()
-                and np.isfinite(units.b).all()
-                and np.isfinite(stats.loss).all()
-            ):
-                raise ValueError(_DIVERGED.format(self.n_iter_))
-            if self.verbose:
-                print(
-                    f"-- Epoch {self.n_iter_}\nMistakes: {int(stats.mistakes.sum())}, "
-                    f"Avg. loss: {stats.loss[:, 0].sum() / n_train:f}, "
-                    f"Active units: {int(units.active.sum())}, T: {max(step)}"
-                )
+            self._epoch_ran(units, stats, step, n_train)
             if partial:
                 progress.end_epoch()
                 break
