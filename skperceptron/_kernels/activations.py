@@ -74,56 +74,66 @@ _INV_FACTORIALS = (
 )
 
 
-@jit
-def exp_inplace(values):
-    """``values[j] = exp(values[j])`` in a loop LLVM can vectorise.
+@jit(inline=True)
+def _exp(x):
+    """exp of a float64 as arithmetic only, so that loops calling it vectorise.
 
-    numba's ``np.exp`` is a scalar libm call; this loop vectorises and runs an
-    order of magnitude faster (docs/benchmarks.md). The work is done in float64
-    whatever the dtype of ``values``. Arguments are clamped to [-708, 709], so
-    results stay finite and normal (exp(-708) ~ 3e-308 stands for smaller
-    values). The relative error is about 2 ulp of float64.
+    numba's ``np.exp`` is a scalar libm call; loops over this run an order of
+    magnitude faster (docs/benchmarks.md). Arguments are clamped to [-708,
+    709], so results stay finite and normal (exp(-708) ~ 3e-308 stands for
+    smaller values). The relative error is about 2 ulp.
     """
     c = _INV_FACTORIALS
+    x = min(max(x, -708.0), 709.0)
+    k = np.floor(x * _LOG2_E + 0.5)
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    p = c[13]
+    p = p * r + c[12]
+    p = p * r + c[11]
+    p = p * r + c[10]
+    p = p * r + c[9]
+    p = p * r + c[8]
+    p = p * r + c[7]
+    p = p * r + c[6]
+    p = p * r + c[5]
+    p = p * r + c[4]
+    p = p * r + c[3]
+    p = p * r + c[2]
+    p = p * r + c[1]
+    p = p * r + c[0]
+    return p * float64_from_bits((np.int64(k) + 1023) << 52)  # times 2**k
+
+
+@jit
+def exp_inplace(values):
+    """``values[j] = exp(values[j])`` in a loop LLVM can vectorise (``_exp``).
+
+    The work is done in float64 whatever the dtype of ``values``.
+    """
     for j in range(values.shape[0]):
-        x = min(max(float(values[j]), -708.0), 709.0)
-        k = np.floor(x * _LOG2_E + 0.5)
-        r = (x - k * _LN2_HI) - k * _LN2_LO
-        p = c[13]
-        p = p * r + c[12]
-        p = p * r + c[11]
-        p = p * r + c[10]
-        p = p * r + c[9]
-        p = p * r + c[8]
-        p = p * r + c[7]
-        p = p * r + c[6]
-        p = p * r + c[5]
-        p = p * r + c[4]
-        p = p * r + c[3]
-        p = p * r + c[2]
-        p = p * r + c[1]
-        p = p * r + c[0]
-        values[j] = p * float64_from_bits((np.int64(k) + 1023) << 52)  # times 2**k
+        values[j] = _exp(float(values[j]))
 
 
-@jit
-def _softplus(z):
-    return max(z, 0.0) + np.log1p(np.exp(-abs(z)))
+@jit(inline=True)
+def _expm1_negative(z):
+    """``exp(z) - 1`` for ``z <= 0``, accurate near 0 (where it is ``z + z**2/2``)."""
+    return z + 0.5 * z * z if z > -1e-5 else _exp(z) - 1.0
 
 
-@jit
-def _smooth_activation(z, code):
-    """Scalar gelu (exact, with erf), silu or mish of a float64 ``z``."""
-    if code == GELU:
-        return 0.5 * z * (1.0 + math.erf(z * _SQRT_HALF))
-    if code == SILU:
-        return z / (1.0 + np.exp(-z))
-    return z * np.tanh(_softplus(z))  # MISH
+@jit(inline=True)
+def _mish_tanh(z):
+    """``tanh(softplus(z))`` through ``n = e^z``: ``(n^2 + 2n) / (n^2 + 2n + 2)``."""
+    n = _exp(min(z, 20.0))  # beyond 20 the ratio is 1 to double precision
+    m = n * (n + 2.0)
+    return m / (m + 2.0)
 
 
 @jit
 def _activate_extended(row, bias, code, negative_slope):
-    """One row of leaky_relu, elu, gelu, silu or mish, bias added."""
+    """One row of leaky_relu, elu, gelu, silu or mish, bias added.
+
+    All but gelu (libm's ``erf``) are arithmetic and ``_exp``, which vectorise.
+    """
     zero = row.dtype.type(0)
     if code == LEAKY_RELU:
         slope = row.dtype.type(negative_slope)
@@ -132,11 +142,20 @@ def _activate_extended(row, bias, code, negative_slope):
             row[j] = z if z > zero else slope * z
     elif code == ELU:
         for j in range(row.shape[0]):
-            z = row[j] + bias[j]
-            row[j] = z if z > zero else np.expm1(z)
-    else:
+            z = float(row[j] + bias[j])
+            row[j] = z if z > 0.0 else _expm1_negative(z)
+    elif code == SILU:
         for j in range(row.shape[0]):
-            row[j] = _smooth_activation(float(row[j] + bias[j]), code)
+            z = float(row[j] + bias[j])
+            row[j] = z / (1.0 + _exp(-z))
+    elif code == MISH:
+        for j in range(row.shape[0]):
+            z = float(row[j] + bias[j])
+            row[j] = z * _mish_tanh(z)
+    else:  # GELU
+        for j in range(row.shape[0]):
+            z = float(row[j] + bias[j])
+            row[j] = 0.5 * z * (1.0 + math.erf(z * _SQRT_HALF))
 
 
 @jit
@@ -268,16 +287,19 @@ def multiply_by_pre_derivative(Z, delta, code):
     for i in range(n_rows):
         z_row = Z[i]
         d = delta[i]
-        for j in range(n_units):
-            z = float(z_row[j])
-            if code == GELU:
-                slope = 0.5 * (1.0 + math.erf(z * _SQRT_HALF)) + z * (
-                    _INV_SQRT_2PI * np.exp(-0.5 * z * z)
-                )
-            elif code == SILU:
-                s = 1.0 / (1.0 + np.exp(-z))
-                slope = s * (1.0 + z * (1.0 - s))
-            else:  # MISH
-                t = np.tanh(_softplus(z))
-                slope = t + z * (1.0 - t * t) / (1.0 + np.exp(-z))
-            d[j] = d[j] * slope
+        if code == SILU:
+            for j in range(n_units):
+                z = float(z_row[j])
+                s = 1.0 / (1.0 + _exp(-z))
+                d[j] = d[j] * (s * (1.0 + z * (1.0 - s)))
+        elif code == MISH:
+            for j in range(n_units):
+                z = float(z_row[j])
+                t = _mish_tanh(z)
+                sigmoid = 1.0 / (1.0 + _exp(-z))
+                d[j] = d[j] * (t + z * (1.0 - t * t) * sigmoid)
+        else:  # GELU
+            for j in range(n_units):
+                z = float(z_row[j])
+                cdf = 0.5 * (1.0 + math.erf(z * _SQRT_HALF))
+                d[j] = d[j] * (cdf + z * _INV_SQRT_2PI * _exp(-0.5 * z * z))
