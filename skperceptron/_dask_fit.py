@@ -9,7 +9,7 @@ weights, gradients, optimizer state and sums travel.
   the raw loss sums, raw gradients and weight sums in a tree; the L2 term and
   the division by the total weight are applied on the client, as the kernel
   applies them, and scipy's L-BFGS runs on the client.
-- sgd, adam and the Perceptron: each epoch visits the chunks in a shuffled
+- the stochastic solvers and the Perceptron: each epoch visits the chunks in a shuffled
   order, the weights and optimizer state travelling from the worker of one
   chunk to the worker of the next (a chain of tasks), and come back to the
   client once per epoch for the stopping rules. With one chunk the rows are
@@ -41,6 +41,7 @@ from ._kernels import perceptron as perceptron_kernel
 from ._kernels.losses import output_delta_and_loss
 from ._kernels.optimizers import OptimizerState
 from ._params import ParamLayout
+from ._stochastic_optimizers import STOCHASTIC_SOLVERS
 from ._training import (
     DIVERGENCE_MESSAGE,
     check_batch_size,
@@ -50,7 +51,6 @@ from ._training import (
 from ._transaction import atomic
 
 _MAX_SEED = np.iinfo(np.int32).max
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
 # ------------------------------------------------------------------- inputs
@@ -308,7 +308,7 @@ def _fit_mlp(est, X, y, sample_weight):
     )
     spec = est._kernel_spec(layout)
     loss = est._loss_spec(dtype, est.n_outputs_)
-    stochastic = est.solver in _STOCHASTIC_SOLVERS
+    stochastic = est.solver in STOCHASTIC_SOLVERS
     progress = FitProgress(est, X, y, est.max_iter if stochastic else 0, est._snapshot)
     if stochastic:
         _stream_mlp(est, chunks, spec, loss, layout, random_state, progress)

@@ -40,6 +40,7 @@ from ._params import WEIGHT_INITS, ParamLayout, sklearn_init, variance_scaling_i
 from ._sklearn_compat import Interval, Options, StrOptions, _fit_context
 from ._stochastic_optimizers import (
     EPOCH_SCHEDULES,
+    STOCHASTIC_SOLVERS,
     AdagradOptimizer,
     AdamOptimizer,
     NadamOptimizer,
@@ -57,7 +58,6 @@ from ._training import (
 )
 from ._transaction import atomic
 
-_STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "nadam")
 _PREDICT_CHUNK_ROWS = 512  # hidden activations of a chunk stay in L2 cache
 _STOCHASTIC_ATTRIBUTES = (
     "loss_curve_",
@@ -112,7 +112,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(_HIDDEN_ACTIVATIONS), list, tuple],
-        "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
+        "solver": [StrOptions({"lbfgs", *STOCHASTIC_SOLVERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -333,7 +333,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self._init_output_bias(Y, sample_weight)
         for name in _STOCHASTIC_ATTRIBUTES:
             self.__dict__.pop(name, None)
-        if self.solver in _STOCHASTIC_SOLVERS:
+        if self.solver in STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
             self._no_improvement_count = 0
             self._best_flat = self._flat.copy()
@@ -349,7 +349,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=None):
         hidden = self._hidden_layer_sizes()
         self._check_training_options(len(hidden), validation_data is not None)
-        stochastic = self.solver in _STOCHASTIC_SOLVERS
+        stochastic = self.solver in STOCHASTIC_SOLVERS
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
@@ -413,7 +413,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _check_training_options(self, n_hidden, has_validation_data):
         """Raise for options that the solver cannot use."""
-        if self.solver in _STOCHASTIC_SOLVERS:
+        if self.solver in STOCHASTIC_SOLVERS:
             return
         if np.any(dropout_rates(self.dropout, n_hidden)):
             raise ValueError(
@@ -843,7 +843,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
 
     def _check_solver(self):
-        if self.solver not in _STOCHASTIC_SOLVERS:
+        if self.solver not in STOCHASTIC_SOLVERS:
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."

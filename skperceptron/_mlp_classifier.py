@@ -80,16 +80,16 @@ class MLPClassifier(DaskScoreMixin, ClassifierMixin, BaseMLP):
         (counted from 0).
 
     learning_rate_init : float, default=0.001
-        Initial learning rate of sgd and adam.
+        Initial learning rate of the stochastic solvers.
 
     power_t : float, default=0.5
         Exponent of the 'invscaling' schedule.
 
     max_iter : int, default=200
-        Maximum number of epochs (sgd, adam) or iterations (lbfgs).
+        Maximum number of epochs (stochastic solvers) or iterations (lbfgs).
 
     shuffle : bool, default=True
-        Whether to shuffle the samples before each epoch (sgd, adam).
+        Whether to shuffle the samples before each epoch (stochastic solvers).
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the early-stopping split and the
@@ -116,7 +116,7 @@ class MLPClassifier(DaskScoreMixin, ClassifierMixin, BaseMLP):
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data (stratified for
         single-output classification), stop when its score stops improving,
-        and restore the best weights. sgd and adam only. A loss or weights
+        and restore the best weights. Stochastic solvers only. A loss or weights
         becoming non-finite also stop training then, with a ConvergenceWarning
         and the best weights restored (without early stopping: a ValueError).
 
@@ -197,10 +197,10 @@ class MLPClassifier(DaskScoreMixin, ClassifierMixin, BaseMLP):
         The loss of the last epoch (or at the lbfgs solution), L2 term included.
 
     best_loss_ : float or None
-        Lowest training loss reached (sgd, adam without early stopping).
+        Lowest training loss reached (stochastic solvers without early stopping).
 
     loss_curve_ : list of float
-        Loss of each epoch (sgd, adam).
+        Loss of each epoch (stochastic solvers).
 
     validation_scores_ : list of float or None
         Validation score of each epoch when ``early_stopping=True`` or

@@ -15,6 +15,9 @@ import numpy as np
 
 from ._kernels.optimizers import ADAGRAD, RMSPROP, OptimizerParams, OptimizerState
 
+# The solvers that train by epochs of minibatches (lbfgs is the other).
+STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "nadam")
+
 # Learning-rate schedules set at the start of each epoch (scikit-learn's own,
 # 'constant', 'invscaling' and 'adaptive', act through iteration_ends and
 # trigger_stopping, and only for sgd, as in scikit-learn).

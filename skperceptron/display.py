@@ -79,7 +79,7 @@ class LossCurveDisplay:
         if getattr(estimator, "loss_curve_", None) is None:
             raise ValueError(
                 f"{type(estimator).__name__} has no loss_curve_: only the stochastic "
-                "solvers ('sgd', 'adam') record one."
+                "solvers (all but 'lbfgs') record one."
             )
         display = cls(
             estimator.loss_curve_,
