@@ -195,6 +195,12 @@ def _check_scoring(estimator):
             f"with scoring=None or 'loss'; scoring={estimator.scoring!r} is not "
             "supported."
         )
+    levels = getattr(estimator, "_n_levels", lambda: 0)()
+    if estimator.early_stopping and estimator.scoring is None and levels:
+        raise ValueError(
+            "With dask input early stopping scores several quantile levels by "
+            "their loss: set scoring='loss'."
+        )
 
 
 # ------------------------------------------------------------------ the MLPs
@@ -486,7 +492,7 @@ def _validation(est, chunks, holdouts, flat, layout, codes, loss, classifier):
 
 
 def _stream_mlp(est, chunks, spec, loss, layout, random_state, progress):
-    """sgd / adam epochs streamed over the chunks (``BaseMLP._fit_stochastic``'s
+    """Stochastic-solver epochs streamed over the chunks (``BaseMLP._fit_stochastic``'s
     loop, with the epoch run chunk by chunk on the workers)."""
     import dask
 

@@ -143,7 +143,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "scoring": [StrOptions({"loss"}), str, callable, None],
-        "dropout": [Interval(Real, 0, 1, closed="left"), list, tuple],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "negative_slope": [Interval(Real, 0, None, closed="left")],
         "weight_init": [StrOptions({"sklearn", *WEIGHT_INITS})],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -386,6 +386,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             for name in ("validation_scores_", "validation_loss_curve_"):
                 if isinstance(getattr(self, name, None), list):
                     setattr(self, name, list(getattr(self, name)))
+            validating = self.early_stopping or validation_data is not None
+            if stochastic and validating and self.validation_scores_ is None:
+                # validation data given to this call only, not to the first
+                self.validation_scores_, self.validation_loss_curve_ = [], []
+                self.best_validation_score_ = -np.inf
 
         data = kernel_input(X, X.dtype)
         spec = self._kernel_spec(layout)
@@ -414,6 +419,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _check_training_options(self, n_hidden, has_validation_data):
         """Raise for options that the solver cannot use."""
         if self.solver in STOCHASTIC_SOLVERS:
+            if (
+                isinstance(self.learning_rate, str)
+                and self.learning_rate == "onecycle"
+                and self.max_iter - self.warmup_epochs < 2
+            ):
+                raise ValueError(
+                    "learning_rate='onecycle' rises and falls over max_iter - "
+                    "warmup_epochs epochs, which must be at least 2; got "
+                    f"max_iter={self.max_iter}, warmup_epochs={self.warmup_epochs}."
+                )
             return
         if np.any(dropout_rates(self.dropout, n_hidden)):
             raise ValueError(

@@ -206,8 +206,9 @@ class MLPRegressor(DaskScoreMixin, RegressorMixin, BaseMLP):
         order); ``predict`` then returns shape ``(n_samples, n_levels)`` for
         a 1-D y and ``(n_samples, n_targets, n_levels)`` for a 2-D y, each
         row's predictions sorted along the levels so that quantiles never
-        cross (give the levels in increasing order), and ``score`` is the mean
-        over levels of :func:`~sklearn.metrics.d2_pinball_score`.
+        cross (the levels must be increasing), and ``score`` (and early
+        stopping's default score) is the mean over levels of
+        :func:`~sklearn.metrics.d2_pinball_score`.
 
     Attributes
     ----------
@@ -361,7 +362,21 @@ class MLPRegressor(DaskScoreMixin, RegressorMixin, BaseMLP):
             warmup_epochs=warmup_epochs,
         )
 
-    _score_function = staticmethod(r2_score)
+    def _score_function(self, y, y_pred, sample_weight=None):
+        """R^2, or the mean D^2 pinball score of several quantile levels."""
+        if not self._n_levels():
+            return r2_score(y, y_pred, sample_weight=sample_weight)
+        levels = self._quantile_levels()
+        return float(
+            np.mean(
+                [
+                    d2_pinball_score(
+                        y, y_pred[..., k], alpha=q, sample_weight=sample_weight
+                    )
+                    for k, q in enumerate(levels)
+                ]
+            )
+        )
 
     def _output_activation(self):
         if self.loss != "poisson":
@@ -449,6 +464,12 @@ class MLPRegressor(DaskScoreMixin, RegressorMixin, BaseMLP):
             raise ValueError(
                 f"Every quantile level must be in (0, 1); got {levels.tolist()}."
             )
+        if np.any(np.diff(levels) <= 0):
+            raise ValueError(
+                "Give the quantile levels in increasing order, each once (the "
+                "predictions are sorted along them); got "
+                f"{levels.tolist()}."
+            )
         return levels
 
     def _n_levels(self):
@@ -508,18 +529,7 @@ class MLPRegressor(DaskScoreMixin, RegressorMixin, BaseMLP):
         """
         if not self._n_levels():
             return super().score(X, y, sample_weight=sample_weight)
-        predictions = self.predict(X)
-        levels = self._quantile_levels()
-        return float(
-            np.mean(
-                [
-                    d2_pinball_score(
-                        y, predictions[..., k], alpha=q, sample_weight=sample_weight
-                    )
-                    for k, q in enumerate(levels)
-                ]
-            )
-        )
+        return self._score_function(y, self.predict(X), sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

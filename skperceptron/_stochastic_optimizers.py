@@ -65,14 +65,17 @@ def scheduled_rate(schedule, epoch, learning_rate_init, n_epochs, momentum):
 
     ``schedule`` is 'cosine' (from ``learning_rate_init`` down to 0 over
     ``n_epochs``, as PyTorch's ``CosineAnnealingLR(T_max=n_epochs)``),
-    'onecycle' (see ``onecycle``) or a callable ``f(epoch) -> rate``; the
-    momentum is returned unchanged but for 'onecycle'.
+    'onecycle' (see ``onecycle``; at least 2 epochs) or a callable ``f(epoch)
+    -> rate``; the momentum is returned unchanged but for 'onecycle'. Epochs
+    beyond ``n_epochs`` (more ``partial_fit`` calls) keep the last rate.
     """
     if schedule == "cosine":
         fraction = min(epoch / max(n_epochs, 1), 1.0)
         return _cosine_between(learning_rate_init, 0.0, fraction), momentum
-    if schedule == "onecycle":
-        return onecycle(epoch, n_epochs, learning_rate_init, momentum)
+    if schedule == "onecycle":  # after its last epoch (partial_fit), stay there
+        return onecycle(
+            min(epoch, n_epochs - 1), n_epochs, learning_rate_init, momentum
+        )
     rate = float(schedule(epoch))
     if not (math.isfinite(rate) and rate >= 0):
         raise ValueError(

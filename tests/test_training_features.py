@@ -317,11 +317,20 @@ def test_quantile_outputs_of_several_targets():
     assert single.fit(X, y).predict(X).shape == (400,)
 
 
-@pytest.mark.parametrize("bad", [0.0, 1.0, [0.5, 1.2], [[0.1]]])
+@pytest.mark.parametrize("bad", [0.0, 1.0, [0.5, 1.2], [[0.1]], [0.9, 0.1], [0.5, 0.5]])
 def test_quantile_levels_are_validated(bad):
     reg = MLPRegressor(loss="quantile", quantile=bad)
     with pytest.raises(ValueError, match="quantile"):
         reg.fit([[0.0], [1.0]], [0.0, 1.0])
+
+
+def test_several_quantiles_score_early_stopping_by_pinball():
+    X, y = _heteroscedastic(400, 0)
+    params = dict(loss="quantile", quantile=[0.1, 0.9], max_iter=15, random_state=0)
+    stopped = MLPRegressor(early_stopping=True, **params).fit(X, y)
+    assert np.isfinite(stopped.validation_scores_).all()
+    given = MLPRegressor(**params).fit(X[:300], y[:300], X_val=X[300:], y_val=y[300:])
+    assert given.validation_scores_[-1] == pytest.approx(given.score(X[300:], y[300:]))
 
 
 def test_several_quantiles_cannot_go_to_sklearn():
@@ -378,6 +387,23 @@ def test_validation_data_errors(digits_small):
     with pytest.raises(ValueError):
         fitted.fit(X, y, X_val=X[:, :10], y_val=y)
     assert_array_equal(fitted.coefs_[0], before)  # a failed fit changes nothing
+
+
+def test_validation_data_in_a_warm_start_after_a_fit_without(digits_small):
+    X, y = digits_small
+    clf = MLPClassifier(hidden_layer_sizes=(8,), warm_start=True, max_iter=3)
+    clf.fit(X, y)
+    assert clf.validation_scores_ is None
+    clf.fit(X, y, X_val=X[:100], y_val=y[:100])
+    assert len(clf.validation_loss_curve_) == len(clf.validation_scores_) == 3
+
+
+def test_onecycle_needs_two_epochs_and_dropout_takes_arrays(digits_small):
+    X, y = digits_small
+    with pytest.raises(ValueError, match="at least 2"):
+        MLPClassifier(learning_rate="onecycle", max_iter=3, warmup_epochs=2).fit(X, y)
+    clf = MLPClassifier(hidden_layer_sizes=(5, 5), dropout=np.array([0.1, 0.2]))
+    assert clf.set_params(max_iter=2).fit(X, y).n_iter_ == 2
 
 
 def test_label_smoothing_smooths_the_targets(digits_small):

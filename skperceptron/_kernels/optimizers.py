@@ -70,10 +70,12 @@ class OptimizerState(NamedTuple):
 
 
 @jit
-def _sgd(params, grad, velocity, alpha, weight_sum, lr, momentum, nesterov, keep):
+def _sgd(params, grad, velocity, alpha, weight_sum, lr, momentum, nesterov, decay):
     """Momentum SGD; Nesterov's variant applies ``momentum * v - lr * g`` again.
 
-    ``keep`` multiplies the weights before the step (decoupled weight decay).
+    ``decay * w`` is taken off the weights besides the step (decoupled weight
+    decay; subtracting it keeps small decays that ``(1 - decay) * w`` would
+    round away in float32).
     """
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
@@ -83,14 +85,14 @@ def _sgd(params, grad, velocity, alpha, weight_sum, lr, momentum, nesterov, keep
         v = momentum * velocity[j] - lr * g
         velocity[j] = v
         if nesterov:  # loop-invariant: LLVM unswitches it
-            params[j] = keep * w + (momentum * v - lr * g)
+            params[j] = (w - decay * w) + (momentum * v - lr * g)
         else:
-            params[j] = keep * w + v
+            params[j] = (w - decay * w) + v
     return sumsq
 
 
 @jit
-def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps, keep):
+def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps, decay):
     # (1 - beta) is rounded from float64 once, as numpy does with Python floats
     keep_1 = params.dtype.type(1.0 - float(beta_1))
     keep_2 = params.dtype.type(1.0 - float(beta_2))
@@ -105,12 +107,12 @@ def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps, keep):
         vj = decay_2 * v[j] + keep_2 * (g * g)
         m[j] = mj
         v[j] = vj
-        params[j] = keep * w + (-lr * mj / (np.sqrt(vj) + eps))
+        params[j] = (w - decay * w) + (-lr * mj / (np.sqrt(vj) + eps))
     return sumsq
 
 
 @jit
-def _nadam(params, grad, m, v, alpha, weight_sum, coefs, beta_1, beta_2, eps, keep):
+def _nadam(params, grad, m, v, alpha, weight_sum, coefs, beta_1, beta_2, eps, decay):
     """Nadam as PyTorch's ``NAdam``: ``coefs`` = (gradient and momentum step
     sizes, 1 / bias correction of ``v``)."""
     keep_1 = params.dtype.type(1.0 - float(beta_1))
@@ -128,23 +130,23 @@ def _nadam(params, grad, m, v, alpha, weight_sum, coefs, beta_1, beta_2, eps, ke
         m[j] = mj
         v[j] = vj
         denom = np.sqrt(vj * inv_correction) + eps
-        params[j] = keep * w - (g_step * g + m_step * mj) / denom
+        params[j] = (w - decay * w) - (g_step * g + m_step * mj) / denom
     return sumsq
 
 
 @jit
-def _rmsprop_adagrad(params, grad, v, alpha, weight_sum, lr, rule, beta_2, eps, keep):
+def _rmsprop_adagrad(params, grad, v, alpha, weight_sum, lr, rule, beta_2, eps, decay):
     """rmsprop (``v`` a moving average of g**2) or adagrad (``v`` their sum)."""
-    decay = params.dtype.type(beta_2 if rule == RMSPROP else 1.0)
+    forget = params.dtype.type(beta_2 if rule == RMSPROP else 1.0)
     gain = params.dtype.type(1.0 - float(beta_2) if rule == RMSPROP else 1.0)
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
         w = params[j]
         sumsq += w * w
         g = (grad[j] + alpha * w) / weight_sum
-        vj = decay * v[j] + gain * (g * g)
+        vj = forget * v[j] + gain * (g * g)
         v[j] = vj
-        params[j] = keep * w - lr * g / (np.sqrt(vj) + eps)
+        params[j] = (w - decay * w) - lr * g / (np.sqrt(vj) + eps)
     return sumsq
 
 
@@ -157,14 +159,14 @@ def _clip_factor(params, grad, n_coef, alpha, weight_sum, max_norm):
     ``grad / S`` for biases. ``max_norm`` None: 1 (and no code compiled).
     """
     if max_norm is not None:
-        total = params.dtype.type(0)
+        total = 0.0  # float64 whatever the dtype: float32 squares overflow
         for j in range(n_coef):
-            g = grad[j] + alpha * params[j]
+            g = float(grad[j] + alpha * params[j])
             total += g * g
         biases = grad[n_coef:]
         for j in range(biases.shape[0]):
-            total += biases[j] * biases[j]
-        norm = np.sqrt(float(total)) / float(weight_sum)
+            total += float(biases[j]) * float(biases[j])
+        norm = np.sqrt(total) / float(weight_sum)
         return min(1.0, max_norm / (norm + 1e-6))
     return 1.0
 
@@ -213,8 +215,7 @@ def optimizer_step(
     s = cast(
         weight_sum / _clip_factor(params, grad, n_coef, alpha, s, hyper.max_grad_norm)
     )
-    keep = cast(1.0 - hyper.learning_rate * hyper.weight_decay)
-    one = cast(1)
+    decay = cast(hyper.learning_rate * hyper.weight_decay)
     sumsq = 0.0
     W, G, B, GB = params[:n_coef], grad[:n_coef], params[n_coef:], grad[n_coef:]
     if m is not None:
@@ -234,25 +235,25 @@ def optimizer_step(
                 cast(1.0 / (1.0 - b2**t)),
             )
             args = (coefs, b1, b2, eps)
-            sumsq = float(_nadam(W, G, m[:n_coef], v[:n_coef], alpha, s, *args, keep))
-            _nadam(B, GB, m[n_coef:], v[n_coef:], zero, s, *args, one)
+            sumsq = float(_nadam(W, G, m[:n_coef], v[:n_coef], alpha, s, *args, decay))
+            _nadam(B, GB, m[n_coef:], v[n_coef:], zero, s, *args, zero)
         else:
             lr = cast(hyper.learning_rate * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
             args = (lr, b1, b2, eps)
-            sumsq = float(_adam(W, G, m[:n_coef], v[:n_coef], alpha, s, *args, keep))
-            _adam(B, GB, m[n_coef:], v[n_coef:], zero, s, *args, one)
+            sumsq = float(_adam(W, G, m[:n_coef], v[:n_coef], alpha, s, *args, decay))
+            _adam(B, GB, m[n_coef:], v[n_coef:], zero, s, *args, zero)
     if square_avg is not None:
         args = (cast(hyper.learning_rate), hyper.rule, hyper.beta_2)
         eps = cast(hyper.epsilon)
         sq_w, sq_b = square_avg[:n_coef], square_avg[n_coef:]
-        sumsq = float(_rmsprop_adagrad(W, G, sq_w, alpha, s, *args, eps, keep))
-        _rmsprop_adagrad(B, GB, sq_b, zero, s, *args, eps, one)
+        sumsq = float(_rmsprop_adagrad(W, G, sq_w, alpha, s, *args, eps, decay))
+        _rmsprop_adagrad(B, GB, sq_b, zero, s, *args, eps, zero)
     if velocity is not None:
         lr = cast(hyper.learning_rate)
         mu = cast(hyper.momentum)
         nesterov = hyper.nesterov
-        sumsq = float(_sgd(W, G, velocity[:n_coef], alpha, s, lr, mu, nesterov, keep))
-        _sgd(B, GB, velocity[n_coef:], zero, s, lr, mu, nesterov, one)
+        sumsq = float(_sgd(W, G, velocity[:n_coef], alpha, s, lr, mu, nesterov, decay))
+        _sgd(B, GB, velocity[n_coef:], zero, s, lr, mu, nesterov, zero)
     return sumsq
 
 
