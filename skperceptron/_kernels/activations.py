@@ -116,8 +116,11 @@ def exp_inplace(values):
 
 @jit(inline=True)
 def _expm1_negative(z):
-    """``exp(z) - 1`` for ``z <= 0``, accurate near 0 (where it is ``z + z**2/2``)."""
-    return z + 0.5 * z * z if z > -1e-5 else _exp(z) - 1.0
+    """``exp(z) - 1`` for ``z <= 0``: a Taylor polynomial near 0, where the
+    difference would cancel (relative error below 1e-13 either side)."""
+    if z > -1e-3:
+        return z * (1.0 + z * (0.5 + z * (1.0 / 6.0 + z * (1.0 / 24.0))))
+    return _exp(z) - 1.0
 
 
 @jit(inline=True)
