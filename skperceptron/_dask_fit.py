@@ -43,10 +43,8 @@ from ._kernels.optimizers import OptimizerState
 from ._params import ParamLayout
 from ._stochastic_optimizers import STOCHASTIC_SOLVERS
 from ._training import (
-    DIVERGENCE_MESSAGE,
     check_batch_size,
     dropout_rates,
-    minimize_lbfgs,
 )
 from ._transaction import atomic
 
@@ -363,25 +361,7 @@ def _lbfgs(est, chunks, spec, loss, layout):
         value = (loss_sum + 0.5 * alpha * float(weights @ weights)) / weight_sum
         return value, grad / weight_sum
 
-    # the loss as the kernels sum it (scale 1), as the in-memory fit minimises it
-    summed = loss._replace(scale=1.0)
-    result = minimize_lbfgs(
-        lambda x: objective(x, summed),
-        flat.astype(np.float64),
-        est.max_iter,
-        est.max_fun,
-        est.tol,
-        est.verbose,
-    )
-    est.n_iter_ = min(result.nit, est.max_iter)
-    flat[...] = result.x
-    est.loss_ = (
-        float(result.fun) if loss.scale == 1.0 else float(objective(flat, loss)[0])
-    )
-    if not np.isfinite(est.loss_) or not np.isfinite(flat).all():
-        raise ValueError(
-            DIVERGENCE_MESSAGE.format(cause=f"The L-BFGS loss became {est.loss_}.")
-        )
+    est._minimize_lbfgs(objective, loss)
 
 
 def _chunk_epoch(

@@ -747,19 +747,27 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             spec, Y.shape[0], flat.shape[0], flat.dtype, gather_rows=False
         )
         sw = np.empty(0, dtype=flat.dtype) if sample_weight is None else sample_weight
-        # L-BFGS needs a value and gradient of one function: the loss as the
-        # kernels sum it (scale 1); loss_ is reported on scikit-learn's scale.
-        summed = loss._replace(scale=1.0)
 
-        def objective(x):
+        def objective(x, loss_spec):
             flat[...] = x
             value = network.loss_and_gradient(
-                data, Y, sw, flat, spec, summed, self.alpha, work, None
+                data, Y, sw, flat, spec, loss_spec, self.alpha, work, None
             )
             return value, work.grad.astype(np.float64)
 
+        self._minimize_lbfgs(objective, loss)
+
+    def _minimize_lbfgs(self, objective, loss):
+        """L-BFGS-B from ``self._flat``; sets the weights, ``n_iter_`` and ``loss_``.
+
+        ``objective(x, loss_spec)`` returns the value and gradient at ``x``.
+        L-BFGS needs those of one function: the loss as the kernels sum it
+        (scale 1); ``loss_`` is then reported on scikit-learn's scale.
+        """
+        flat = self._flat
+        summed = loss._replace(scale=1.0)
         result = minimize_lbfgs(
-            objective,
+            lambda x: objective(x, summed),
             flat.astype(np.float64),
             self.max_iter,
             self.max_fun,
@@ -769,13 +777,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.n_iter_ = min(result.nit, self.max_iter)
         flat[...] = result.x
         self.loss_ = (
-            float(result.fun)
-            if loss.scale == 1.0
-            else float(
-                network.loss_and_gradient(
-                    data, Y, sw, flat, spec, loss, self.alpha, work, None
-                )
-            )
+            float(result.fun) if loss.scale == 1.0 else float(objective(flat, loss)[0])
         )
         if not np.isfinite(self.loss_) or not np.isfinite(flat).all():
             raise ValueError(
