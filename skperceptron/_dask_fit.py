@@ -286,19 +286,7 @@ def _fit_mlp(est, X, y, sample_weight):
     if first_pass:
         est._initialize(layout, dtype, random_state, mean_target, None, False)
     else:
-        flat, old_layout = est._current_flat(), est._layout()
-        if old_layout != layout:
-            raise ValueError(
-                f"The network layout {layout.layer_units} differs from the fitted "
-                f"one {old_layout.layer_units}; warm_start needs the same "
-                "hidden_layer_sizes, features and outputs."
-            )
-        est._bind(flat.astype(dtype, copy=True), layout)
-        if hasattr(est, "loss_curve_"):
-            est.loss_curve_ = list(est.loss_curve_)
-        for name in ("validation_scores_", "validation_loss_curve_"):
-            if isinstance(getattr(est, name, None), list):
-                setattr(est, name, list(getattr(est, name)))
+        est._resume(layout, dtype, False)
 
     X, Y, sample_weight = dask.persist(X, Y, sample_weight)
     sizes = tuple(int(n) for n in X.chunks[0])
@@ -640,31 +628,18 @@ def _perceptron_chunk_epoch(X, y, sample_weight, holdout, rows, carry, encoding,
     sw = np.empty(0) if sample_weight is None else sample_weight.astype(np.float64)
     samples = perceptron_kernel.Samples(targets, labels, sw)
     X = np.ascontiguousarray(X)
-    if per_unit:
-        for k in np.flatnonzero(units.active):
-            step[k], l1_total[k] = perceptron_kernel.perceptron_epoch(
-                X,
-                None,
-                _perceptron_rows(y.shape[0], holdout, rows[k]),
-                samples._replace(targets=np.ascontiguousarray(targets[:, k : k + 1])),
-                perceptron_kernel.unit_slice(units, k),
-                rule,
-                step[k],
-                l1_total[k],
-                perceptron_kernel.EpochStats(*(a[k : k + 1] for a in stats)),
-            )
-    else:
-        step[0], l1_total[0] = perceptron_kernel.perceptron_epoch(
-            X,
-            None,
-            _perceptron_rows(y.shape[0], holdout, rows[0]),
-            samples,
-            units,
-            rule,
-            step[0],
-            l1_total[0],
-            stats,
-        )
+    orders = [_perceptron_rows(y.shape[0], holdout, r) for r in rows]
+    perceptron_kernel.epoch_of_units(
+        X,
+        None,
+        orders,
+        perceptron_kernel.unit_samples(samples) if per_unit else samples,
+        units,
+        rule,
+        step,
+        l1_total,
+        stats,
+    )
     return units, step, l1_total, stats
 
 

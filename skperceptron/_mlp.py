@@ -346,6 +346,35 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 self.best_validation_score_ = None
             self.best_loss_ = None if self.early_stopping else np.inf
 
+    def _resume(self, layout, dtype, has_validation_data):
+        """Continue from the fitted weights (warm_start, partial_fit).
+
+        Training works on copies of the weights and the curves, so that a
+        failure leaves the fitted model untouched. Validation records start
+        here when the first fit kept none.
+        """
+        flat, old_layout = self._current_flat(), self._layout()
+        if old_layout != layout:
+            raise ValueError(
+                f"The network layout {layout.layer_units} differs from the fitted "
+                f"one {old_layout.layer_units}; warm_start and partial_fit need "
+                "the same hidden_layer_sizes, features and outputs."
+            )
+        self._bind(flat.astype(dtype, copy=True), layout)
+        if hasattr(self, "loss_curve_"):
+            self.loss_curve_ = list(self.loss_curve_)
+        for name in ("validation_scores_", "validation_loss_curve_"):
+            if isinstance(getattr(self, name, None), list):
+                setattr(self, name, list(getattr(self, name)))
+        validating = self.early_stopping or has_validation_data
+        if (
+            self.solver in STOCHASTIC_SOLVERS
+            and validating
+            and getattr(self, "validation_scores_", None) is None
+        ):
+            self.validation_scores_, self.validation_loss_curve_ = [], []
+            self.best_validation_score_ = -np.inf
+
     def _fit(self, X, y, sample_weight=None, incremental=False, validation_data=None):
         hidden = self._hidden_layer_sizes()
         self._check_training_options(len(hidden), validation_data is not None)
@@ -372,25 +401,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 validation_data is not None,
             )
         else:
-            flat, old_layout = self._current_flat(), self._layout()
-            if old_layout != layout:
-                raise ValueError(
-                    f"The network layout {layout.layer_units} differs from the fitted "
-                    f"one {old_layout.layer_units}; warm_start and partial_fit need "
-                    "the same hidden_layer_sizes, features and outputs."
-                )
-            # Train on a copy so that a failure leaves the fitted model untouched.
-            self._bind(flat.astype(X.dtype, copy=True), layout)
-            if hasattr(self, "loss_curve_"):
-                self.loss_curve_ = list(self.loss_curve_)
-            for name in ("validation_scores_", "validation_loss_curve_"):
-                if isinstance(getattr(self, name, None), list):
-                    setattr(self, name, list(getattr(self, name)))
-            validating = self.early_stopping or validation_data is not None
-            if stochastic and validating and self.validation_scores_ is None:
-                # validation data given to this call only, not to the first
-                self.validation_scores_, self.validation_loss_curve_ = [], []
-                self.best_validation_score_ = -np.inf
+            self._resume(layout, X.dtype, validation_data is not None)
 
         data = kernel_input(X, X.dtype)
         spec = self._kernel_spec(layout)

@@ -515,14 +515,7 @@ class Perceptron(
         per_unit = self.shuffle and self._ovr_multiclass()
         seeds = self._shuffle_seeds(n_units if per_unit else 1)
         indices = [np.arange(n_samples, dtype=np.int64) for _ in seeds]
-        unit_samples = (
-            [
-                samples._replace(targets=np.ascontiguousarray(targets[:, k : k + 1]))
-                for k in range(n_units)
-            ]
-            if per_unit
-            else None
-        )
+        epoch_samples = kernel.unit_samples(samples) if per_unit else samples
         # the step counter (scikit-learn's t_) and accumulated L1 penalty, per order
         step = [int(self.t_)] * len(seeds)
         l1_total = [0.0] * len(seeds)
@@ -559,22 +552,9 @@ class Perceptron(
                 if self.shuffle:
                     kernel.shuffle_like_sgd(index, seed)
                 orders.append(index if train is None else index[train[index]])
-            if per_unit:
-                for k in np.flatnonzero(units.active):
-                    step[k], l1_total[k] = kernel.perceptron_epoch(
-                        *data,
-                        orders[k],
-                        unit_samples[k],
-                        kernel.unit_slice(units, k),
-                        rule,
-                        step[k],
-                        l1_total[k],
-                        kernel.EpochStats(*(a[k : k + 1] for a in stats)),
-                    )
-            else:
-                step[0], l1_total[0] = kernel.perceptron_epoch(
-                    *data, orders[0], samples, units, rule, step[0], l1_total[0], stats
-                )
+            kernel.epoch_of_units(
+                *data, orders, epoch_samples, units, rule, step, l1_total, stats
+            )
             self._epoch_ran(units, stats, step, n_train)
             if partial:
                 progress.end_epoch()

@@ -133,6 +133,42 @@ def unit_slice(units, k):
     return Units(*(field[k : k + 1] for field in units))
 
 
+def unit_samples(samples):
+    """One ``Samples`` per unit, each holding only that unit's target column."""
+    return [
+        samples._replace(targets=np.ascontiguousarray(samples.targets[:, k : k + 1]))
+        for k in range(samples.targets.shape[1])
+    ]
+
+
+def epoch_of_units(X, csr, orders, samples, units, rule, step, l1_total, stats):
+    """One epoch of every unit; returns nothing, updates its arguments.
+
+    With one order, all units train in one pass over it on ``samples``. With
+    one order per unit (one-vs-rest units fitted one after another, as
+    scikit-learn fits them), each active unit trains alone on its order and on
+    ``samples[k]`` (see ``unit_samples``). ``step`` and ``l1_total`` are lists
+    with one entry per order, updated in place.
+    """
+    if len(orders) == 1:
+        step[0], l1_total[0] = perceptron_epoch(
+            X, csr, orders[0], samples, units, rule, step[0], l1_total[0], stats
+        )
+        return
+    for k in np.flatnonzero(units.active):
+        step[k], l1_total[k] = perceptron_epoch(
+            X,
+            csr,
+            orders[k],
+            samples[k],
+            unit_slice(units, k),
+            rule,
+            step[k],
+            l1_total[k],
+            EpochStats(*(a[k : k + 1] for a in stats)),
+        )
+
+
 def real_coef(units):
     """The weights ``scale * V``, in the dtype of ``V``."""
     return (units.scale[:, None] * units.V).astype(units.V.dtype)
