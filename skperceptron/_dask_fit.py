@@ -568,10 +568,9 @@ def _stream_mlp(est, chunks, spec, loss, layout, random_state, progress):
 
 
 # ------------------------------------------------------------ the Perceptron
-def fit_perceptron(estimator, X, y, coef_init, intercept_init, sample_weight, stopper):
+def fit_perceptron(estimator, X, y, coef_init, intercept_init, sample_weight):
     """Fit a Perceptron on dask collections (see the module docstring).
 
-    ``stopper`` is the estimator's stopping rule class (``_perceptron._Stopper``).
     A transaction: on any error the estimator keeps its previous state.
     """
     return atomic(
@@ -583,7 +582,6 @@ def fit_perceptron(estimator, X, y, coef_init, intercept_init, sample_weight, st
         coef_init,
         intercept_init,
         sample_weight,
-        stopper,
     )
 
 
@@ -655,7 +653,7 @@ def _perceptron_chunk_hits(X, y, holdout, model):
     return float(np.sum(predicted == y[rows])), float(rows.shape[0])
 
 
-def _fit_perceptron(est, X, y, coef_init, intercept_init, sample_weight, stopper):
+def _fit_perceptron(est, X, y, coef_init, intercept_init, sample_weight):
     import dask
     import dask.array as da
 
@@ -706,21 +704,8 @@ def _fit_perceptron(est, X, y, coef_init, intercept_init, sample_weight, stopper
     step = [int(est.t_)] * n_orders
     l1_total = [0.0] * n_orders
     encoding = (est.classes_, est._multinomial(), per_unit)
-    rule = perceptron_kernel.Rule(
-        fit_intercept=bool(est.fit_intercept),
-        eta=float(est.eta0),
-        alpha=float(est.alpha),
-        l1_ratio=est._l1_ratio(),
-        penalty=_PENALTIES[est.penalty],
-        averaging=est._averaging(),
-        avg_start=int(est.average) if est._averaging() else np.iinfo(np.int64).max,
-    )
-    rule_stopper = stopper(
-        1 if est._multinomial() else n_units,
-        est.tol,
-        est.n_iter_no_change,
-        stop_when_error_free=est.penalty is None and not est._averaging(),
-    )
+    rule = est._rule()
+    rule_stopper = est._stopper(n_units)
     progress = FitProgress(
         est, X, y, est.max_iter, lambda: est._export(units, step) or est._snapshot()
     )
@@ -783,11 +768,3 @@ def _perceptron_score(est, chunks, holdouts):
     ]
     ((correct, total),) = dask.compute(_tree_sum(parts))
     return correct / total
-
-
-_PENALTIES = {
-    None: perceptron_kernel.NO_PENALTY,
-    "l2": perceptron_kernel.L2,
-    "l1": perceptron_kernel.L1,
-    "elasticnet": perceptron_kernel.ELASTICNET,
-}

@@ -353,9 +353,7 @@ class Perceptron(
             The fitted estimator.
         """
         if is_dask_collection(X):
-            return fit_perceptron(
-                self, X, y, coef_init, intercept_init, sample_weight, _Stopper
-            )
+            return fit_perceptron(self, X, y, coef_init, intercept_init, sample_weight)
         return atomic(self, self._fit, X, y, coef_init, intercept_init, sample_weight)
 
     def _fit(self, X, y, coef_init, intercept_init, sample_weight):
@@ -463,6 +461,29 @@ class Perceptron(
         coef = self.coef_
         return coef.toarray() if hasattr(coef, "toarray") else coef
 
+    def _rule(self):
+        """The kernel's ``Rule``: the learning rule these parameters set."""
+        return kernel.Rule(
+            fit_intercept=bool(self.fit_intercept),
+            eta=float(self.eta0),
+            alpha=float(self.alpha),
+            l1_ratio=self._l1_ratio(),
+            penalty=_PENALTIES[self.penalty],
+            averaging=self._averaging(),
+            avg_start=int(self.average)
+            if self._averaging()
+            else np.iinfo(np.int64).max,
+        )
+
+    def _stopper(self, n_units):
+        """A fresh ``_Stopper`` for a fit of ``n_units`` units."""
+        return _Stopper(
+            1 if self._multinomial() else n_units,
+            self.tol,
+            self.n_iter_no_change,
+            stop_when_error_free=self.penalty is None and not self._averaging(),
+        )
+
     def _epoch_ran(self, units, stats, step, n_train):
         """Count the epoch that ran; raise if it diverged; report it if verbose."""
         self.n_iter_ += 1
@@ -519,23 +540,8 @@ class Perceptron(
         # the step counter (scikit-learn's t_) and accumulated L1 penalty, per order
         step = [int(self.t_)] * len(seeds)
         l1_total = [0.0] * len(seeds)
-        rule = kernel.Rule(
-            fit_intercept=bool(self.fit_intercept),
-            eta=float(self.eta0),
-            alpha=float(self.alpha),
-            l1_ratio=self._l1_ratio(),
-            penalty=_PENALTIES[self.penalty],
-            averaging=self._averaging(),
-            avg_start=int(self.average)
-            if self._averaging()
-            else np.iinfo(np.int64).max,
-        )
-        stopper = _Stopper(
-            1 if self._multinomial() else n_units,
-            self.tol,
-            self.n_iter_no_change,
-            stop_when_error_free=self.penalty is None and not self._averaging(),
-        )
+        rule = self._rule()
+        stopper = self._stopper(n_units)
         progress = FitProgress(
             self, X, y, max_iter, lambda: self._export(units, step) or self._snapshot()
         )
