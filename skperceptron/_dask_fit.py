@@ -30,7 +30,6 @@ import warnings
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import assert_all_finite, check_random_state
 
@@ -744,12 +743,7 @@ def _fit_perceptron(est, X, y, coef_init, intercept_init, sample_weight):
     est._flush(units, l1_total)
     est._export(units, step)
     progress.end()
-    if est.tol is not None and est.n_iter_ == est.max_iter:
-        warnings.warn(
-            "Maximum number of iteration reached before convergence. "
-            "Consider increasing max_iter to improve the fit.",
-            ConvergenceWarning,
-        )
+    est._warn_if_unconverged()
     return est
 
 

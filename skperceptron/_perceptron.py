@@ -364,13 +364,16 @@ class Perceptron(
         units = self._new_units(X, coef_init, intercept_init)
         self.t_ = 1.0
         self._train(X, y, sample_weight, units, self.max_iter, partial=False)
+        self._warn_if_unconverged()
+        return self
+
+    def _warn_if_unconverged(self):
         if self.tol is not None and self.n_iter_ == self.max_iter:
             warnings.warn(
                 "Maximum number of iteration reached before convergence. "
                 "Consider increasing max_iter to improve the fit.",
                 ConvergenceWarning,
             )
-        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
