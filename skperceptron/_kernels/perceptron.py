@@ -208,7 +208,7 @@ def _csr_row(csr, r):
     return data[start:end], indices[start:end]
 
 
-@jit(inline=True)
+@jit
 def _scores(X, csr, r, V, scale, b, active, out):
     n_units, n_features = V.shape
     for k in range(n_units):
