@@ -11,6 +11,7 @@ from sklearn.linear_model import Perceptron as SklearnPerceptron
 from sklearn.linear_model import SGDClassifier
 
 from skperceptron import Perceptron
+from skperceptron._data import kernel_input
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([0, 1, 1, 0])
@@ -154,6 +155,25 @@ def test_sparse_equals_dense(penalty, average):
         return
     assert_allclose(sparse.coef_, dense.coef_, rtol=1e-10, atol=1e-10)
     assert_allclose(sparse.intercept_, dense.intercept_, rtol=1e-10, atol=1e-10)
+
+
+def test_sparse_index_types_give_the_same_model():
+    # CSR input reaches the kernel with 4-byte column indices whatever the
+    # matrix holds; 8-byte indices and the other sparse formats must give
+    # the model of 4-byte CSR.
+    X, y = load_digits(n_class=3, return_X_y=True)
+    narrow = sp.csr_matrix(X)
+    wide = narrow.copy()
+    wide.indices = wide.indices.astype(np.int64)
+    wide.indptr = wide.indptr.astype(np.int64)
+    assert wide.indices.dtype == np.int64
+    assert kernel_input(wide, np.float64)[1][1].dtype == np.int32
+    params = dict(max_iter=5, tol=None, random_state=0)
+    reference = Perceptron(**params).fit(narrow, y)
+    for X_other in (wide, sp.csc_matrix(X), sp.coo_matrix(X)):
+        other = Perceptron(**params).fit(X_other, y)
+        assert_allclose(other.coef_, reference.coef_, rtol=1e-12, atol=1e-12)
+        assert_allclose(other.intercept_, reference.intercept_, rtol=1e-12)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3, 10])
