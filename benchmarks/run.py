@@ -51,7 +51,7 @@ import skperceptron
 from skperceptron._data import kernel_input
 from skperceptron._kernels import perceptron as perceptron_kernel
 from skperceptron._kernels._blas import gemm
-from skperceptron._kernels._intrinsics import as_matrix
+from skperceptron._kernels._intrinsics import as_matrix, prefetch_lines
 from skperceptron._kernels._jit import jit
 from skperceptron._params import ParamLayout
 
@@ -492,7 +492,10 @@ def _unit_epochs(X, y, ours_params, params):
 
 @jit  # the kernels' numba options
 def _sparse_dot_epochs(data, indices, indptr, unit_epochs, seeds, weights):
-    """Each unit's epochs of row dot products, in its own visiting order."""
+    """Each unit's epochs of row dot products, in its own visiting order,
+    prefetching rows as the epoch kernel does."""
+    distance = perceptron_kernel._CSR_PREFETCH_DISTANCE
+    lines = perceptron_kernel._CSR_PREFETCH_LINES
     total = 0.0
     n_rows = indptr.shape[0] - 1
     for k in range(unit_epochs.shape[0]):
@@ -500,6 +503,10 @@ def _sparse_dot_epochs(data, indices, indptr, unit_epochs, seeds, weights):
         for _ in range(unit_epochs[k]):
             perceptron_kernel.shuffle_like_sgd(order, seeds[k])
             for i in range(n_rows):
+                if i + distance < n_rows:
+                    start = indptr[order[i + distance]]
+                    prefetch_lines(data, start, lines)
+                    prefetch_lines(indices, start, lines)
                 r = order[i]
                 row_data = data[indptr[r] : indptr[r + 1]]
                 row_indices = indices[indptr[r] : indptr[r + 1]]

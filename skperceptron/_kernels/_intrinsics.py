@@ -153,10 +153,28 @@ def _prefetch_row_compiled(row):
     _prefetch_element(row, row.shape[0] - 1)  # rows need not start on a line
 
 
+@jit(inline=True)
+def _prefetch_lines_compiled(array, start, n_lines):
+    step = max(1, 64 // array.itemsize)  # elements per 64-byte cache line
+    for line in range(n_lines):
+        _prefetch_element(array, start + line * step)
+
+
 def _prefetch_row_python(row):
+    pass
+
+
+def _prefetch_lines_python(array, start, n_lines):
     pass
 
 
 # Ask the CPU to start loading a 1-D C-contiguous array (a row of X needed a
 # few samples from now) into cache; a hint with no effect on results.
 prefetch_row = _prefetch_row_python if config.DISABLE_JIT else _prefetch_row_compiled
+
+# The same hint for ``n_lines`` cache lines of a 1-D array from element
+# ``start`` on (the start of a CSR row). A prefetch never faults, so lines past
+# the row's or the array's end are harmless.
+prefetch_lines = (
+    _prefetch_lines_python if config.DISABLE_JIT else _prefetch_lines_compiled
+)

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._intrinsics import prefetch_row
+from ._intrinsics import prefetch_lines, prefetch_row
 from ._jit import jit
 
 NO_PENALTY = 0
@@ -358,6 +358,11 @@ def _fold_scale(V, scale, k, avg_sum, B, S, averaging):
 # prefetched, so that its memory reads overlap the work on the current rows
 # (reading each shuffled row on demand stalls on every one).
 _PREFETCH_DISTANCE = 4
+# Sparse rows: the first lines of the values and column numbers of the row
+# needed two samples from now (the hardware follows on from there), see
+# docs/benchmarks.md.
+_CSR_PREFETCH_DISTANCE = 2
+_CSR_PREFETCH_LINES = 4
 
 
 @jit
@@ -418,6 +423,10 @@ def perceptron_epoch(X, csr, order, samples, units, rule, step, l1_total, stats)
         r = order[i]
         if X is not None and i + _PREFETCH_DISTANCE < n_order:
             prefetch_row(X[order[i + _PREFETCH_DISTANCE]])
+        if csr is not None and i + _CSR_PREFETCH_DISTANCE < n_order:
+            start = csr[2][order[i + _CSR_PREFETCH_DISTANCE]]
+            prefetch_lines(csr[0], start, _CSR_PREFETCH_LINES)
+            prefetch_lines(csr[1], start, _CSR_PREFETCH_LINES)
         sw = sample_weight[r] if weighted else 1.0
         _scores(X, csr, r, V, scale, b, active, scores)
         if penalty != NO_PENALTY:
