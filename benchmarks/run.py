@@ -51,7 +51,7 @@ import skperceptron
 from skperceptron._data import kernel_input
 from skperceptron._kernels import perceptron as perceptron_kernel
 from skperceptron._kernels._blas import gemm
-from skperceptron._kernels._intrinsics import as_matrix, prefetch_lines
+from skperceptron._kernels._intrinsics import as_matrix
 from skperceptron._kernels._jit import jit
 from skperceptron._params import ParamLayout
 
@@ -491,29 +491,25 @@ def _unit_epochs(X, y, ours_params, params):
 
 
 @jit  # the kernels' numba options
-def _sparse_dot_epochs(data, indices, indptr, unit_epochs, seeds, weights):
-    """Each unit's epochs of row dot products, in its own visiting order,
-    prefetching rows as the epoch kernel does."""
+def _sparse_dot_epochs(csr, unit_epochs, seeds, weights):
+    """Each unit's epochs of the epoch kernel's row scoring (``_scores``) and
+    prefetching alone, each unit in its own visiting order."""
     distance = perceptron_kernel._CSR_PREFETCH_DISTANCE
-    lines = perceptron_kernel._CSR_PREFETCH_LINES
+    scale, b = np.ones(1), np.zeros(1)
+    active, out = np.ones(1, dtype=np.bool_), np.empty(1)
     total = 0.0
-    n_rows = indptr.shape[0] - 1
+    n_rows = csr[2].shape[0] - 1
     for k in range(unit_epochs.shape[0]):
         order = np.arange(n_rows)
         for _ in range(unit_epochs[k]):
             perceptron_kernel.shuffle_like_sgd(order, seeds[k])
             for i in range(n_rows):
                 if i + distance < n_rows:
-                    start = indptr[order[i + distance]]
-                    prefetch_lines(data, start, lines)
-                    prefetch_lines(indices, start, lines)
-                r = order[i]
-                row_data = data[indptr[r] : indptr[r + 1]]
-                row_indices = indices[indptr[r] : indptr[r + 1]]
-                acc = 0.0
-                for p in range(row_data.shape[0]):
-                    acc += row_data[p] * weights[np.uint64(row_indices[p])]
-                total += acc
+                    perceptron_kernel.prefetch_csr_row(csr, order[i + distance])
+                perceptron_kernel._scores(
+                    None, csr, order[i], weights, scale, b, active, out
+                )
+                total += out[0]
     return total
 
 
@@ -525,14 +521,13 @@ def sparse_dot_floor_seconds(X, unit_epochs):
     and the dot products with the weights, without updates or bookkeeping: the
     least any fit giving scikit-learn's models can spend on this data.
     """
-    _, (data, indices, indptr) = kernel_input(X, np.float64)
-    weights = np.random.RandomState(0).normal(size=X.shape[1])
+    _, csr = kernel_input(X, np.float64)
+    weights = np.random.RandomState(0).normal(size=(1, X.shape[1]))
     seeds = np.arange(1, len(unit_epochs) + 1, dtype=np.int64) * 7919
     once = np.ones_like(unit_epochs[:1])
-    _sparse_dot_epochs(data, indices, indptr, once, seeds, weights)  # compile
+    _sparse_dot_epochs(csr, once, seeds, weights)  # compile
     seconds, _ = _best_time(
-        lambda: _sparse_dot_epochs(data, indices, indptr, unit_epochs, seeds, weights),
-        3,
+        lambda: _sparse_dot_epochs(csr, unit_epochs, seeds, weights), 3
     )
     return seconds
 

@@ -365,6 +365,14 @@ _CSR_PREFETCH_DISTANCE = 2
 _CSR_PREFETCH_LINES = 4
 
 
+@jit(inline=True)
+def prefetch_csr_row(csr, r):
+    """Start loading the first lines of CSR row r's values and column numbers."""
+    start = csr[2][r]
+    prefetch_lines(csr[0], start, _CSR_PREFETCH_LINES)
+    prefetch_lines(csr[1], start, _CSR_PREFETCH_LINES)
+
+
 @jit
 def perceptron_epoch(X, csr, order, samples, units, rule, step, l1_total, stats):
     """One pass of the rule over the samples ``order`` lists.
@@ -424,9 +432,7 @@ def perceptron_epoch(X, csr, order, samples, units, rule, step, l1_total, stats)
         if X is not None and i + _PREFETCH_DISTANCE < n_order:
             prefetch_row(X[order[i + _PREFETCH_DISTANCE]])
         if csr is not None and i + _CSR_PREFETCH_DISTANCE < n_order:
-            start = csr[2][order[i + _CSR_PREFETCH_DISTANCE]]
-            prefetch_lines(csr[0], start, _CSR_PREFETCH_LINES)
-            prefetch_lines(csr[1], start, _CSR_PREFETCH_LINES)
+            prefetch_csr_row(csr, order[i + _CSR_PREFETCH_DISTANCE])
         sw = sample_weight[r] if weighted else 1.0
         _scores(X, csr, r, V, scale, b, active, scores)
         if penalty != NO_PENALTY:
