@@ -25,23 +25,39 @@ except ImportError:  # scikit-learn < 1.9
         return method
 
 
+class FitProgressMixin(CallbackSupportMixin):
+    """``_fit_progress``: the estimators' reporter of a fit to its callbacks."""
+
+    def _fit_progress(self, X, y, max_epochs, snapshot):
+        """A ``FitProgress`` for a fit of up to ``max_epochs`` epochs.
+
+        The callback context is opened only when callbacks were set on the
+        estimator or handed down by a meta-estimator (see the module
+        docstring); otherwise the reporter does nothing.
+        """
+        context = None
+        wanted = getattr(self, "_skl_callbacks", None) or hasattr(
+            self, "_parent_callback_ctx"
+        )
+        if wanted and hasattr(self, "_init_callback_context"):
+            context = self._init_callback_context(max_subtasks=max_epochs)
+        return FitProgress(context, self, X, y, snapshot)
+
+
 class FitProgress:
-    """Reports a fit and its epochs to the estimator's callbacks, if it has any.
+    """Reports a fit and its epochs to a scikit-learn callback ``context``
+    (None: no callbacks, nothing to report).
 
     ``snapshot`` returns the fitted attributes that make a copy of the
     estimator usable for prediction at the current epoch (what callbacks such as
     ScoringMonitor score).
     """
 
-    def __init__(self, estimator, X, y, max_epochs, snapshot):
+    def __init__(self, context, estimator, X, y, snapshot):
         self.estimator, self.X, self.y, self.snapshot = estimator, X, y, snapshot
-        self.context = self.epoch = None
-        wanted = getattr(estimator, "_skl_callbacks", None) or hasattr(
-            estimator, "_parent_callback_ctx"
-        )
-        if wanted and hasattr(estimator, "_init_callback_context"):
-            self.context = estimator._init_callback_context(max_subtasks=max_epochs)
-            self.context.call_on_fit_task_begin(estimator=estimator, X=X, y=y)
+        self.context, self.epoch = context, None
+        if context is not None:
+            context.call_on_fit_task_begin(estimator=estimator, X=X, y=y)
 
     def begin_epoch(self):
         if self.context is not None:

@@ -31,6 +31,16 @@ def kernel_input(X, dtype):
     return np.ascontiguousarray(X, dtype=dtype), None
 
 
+def set_feature_names(estimator, n_features, names):
+    """Record ``n_features_in_`` and ``feature_names_in_`` (or drop the names)
+    of data the estimator was not given as one array (dask, batches)."""
+    estimator.n_features_in_ = n_features
+    if names is not None:
+        estimator.feature_names_in_ = names
+    else:
+        estimator.__dict__.pop("feature_names_in_", None)
+
+
 def check_prediction_input(estimator, X, accept_sparse):
     """X validated for prediction, as ``validate_data(..., reset=False)`` gives it.
 

@@ -14,6 +14,35 @@ from ._dask import DaskScoreMixin, is_dask_collection, predict_blocks
 from ._data import check_prediction_input
 
 
+def linear_scores(X, coef, intercept):
+    """``X @ coef.T + intercept``, raveled for a single unit (dense or sparse X)."""
+    coef_T = coef.T if coef.ndim == 2 else coef
+    scores = safe_sparse_dot(X, coef_T, dense_output=True) + intercept
+    return scores.ravel() if scores.ndim > 1 and scores.shape[1] == 1 else scores
+
+
+def linear_labels(scores, classes):
+    """The class of each row of ``scores``: the strongest unit, or > 0 for one."""
+    if scores.ndim == 1:
+        indices = (scores > 0).astype(np.intp)
+    else:
+        indices = scores.argmax(axis=1)
+    return classes.take(indices, axis=0)
+
+
+def linear_hits(X, y, coef, intercept, classes, multilabel):
+    """Which rows the units classify right (multilabel: every label right)."""
+    scores = linear_scores(X, coef, intercept)
+    if multilabel:
+        return ((scores > 0).astype(np.int64) == y).all(axis=1)
+    return linear_labels(scores, classes) == y
+
+
+def linear_accuracy(X, y, coef, intercept, classes, multilabel):
+    """Accuracy of a layer of linear units, as their ``score`` computes it."""
+    return float(np.mean(linear_hits(X, y, coef, intercept, classes, multilabel)))
+
+
 class LinearClassifierMixin(DaskScoreMixin, ClassifierMixin):
     """``decision_function`` and ``predict`` of a layer of linear units."""
 
@@ -35,9 +64,7 @@ class LinearClassifierMixin(DaskScoreMixin, ClassifierMixin):
         if is_dask_collection(X):
             return predict_blocks(self, "decision_function", X)
         X = check_prediction_input(self, X, accept_sparse="csr")
-        coef_T = self.coef_.T if self.coef_.ndim == 2 else self.coef_
-        scores = safe_sparse_dot(X, coef_T, dense_output=True) + self.intercept_
-        return scores.ravel() if scores.ndim > 1 and scores.shape[1] == 1 else scores
+        return linear_scores(X, self.coef_, self.intercept_)
 
     def predict(self, X):
         """Predict the class of each sample: the unit with the highest score.
@@ -52,12 +79,7 @@ class LinearClassifierMixin(DaskScoreMixin, ClassifierMixin):
         y_pred : ndarray of shape (n_samples,)
             The predicted class labels.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            indices = (scores > 0).astype(np.intp)
-        else:
-            indices = scores.argmax(axis=1)
-        return self.classes_.take(indices, axis=0)
+        return linear_labels(self.decision_function(X), self.classes_)
 
 
 class SparseCoefMixin:

@@ -8,11 +8,9 @@ from sklearn.base import (
 )
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import column_or_1d
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import type_of_target, unique_labels
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted
 
 from ._dask import (
     DaskScoreMixin,
@@ -20,13 +18,14 @@ from ._dask import (
     predict_blocks,
     reject_in_partial_fit,
 )
-from ._data import check_partial_fit_first_call, check_partial_fit_input
+from ._data import check_partial_fit_first_call
 from ._mlp import BaseMLP
+from ._mlp_targets import ClassifierTargetsMixin
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 from ._transaction import atomic
 
 
-class MLPClassifier(DaskScoreMixin, ClassifierMixin, BaseMLP):
+class MLPClassifier(ClassifierTargetsMixin, DaskScoreMixin, ClassifierMixin, BaseMLP):
     """Multilayer perceptron classifier trained by backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
@@ -336,96 +335,6 @@ class MLPClassifier(DaskScoreMixin, ClassifierMixin, BaseMLP):
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
     _score_function = staticmethod(accuracy_score)
-
-    def _weigh_classes(self, y, sample_weight, incremental, dtype):
-        if self.class_weight is None:
-            return sample_weight
-        if self._label_binarizer.y_type_.startswith("multilabel"):
-            raise ValueError(
-                "class_weight is not supported for multilabel targets; "
-                "pass sample_weight instead."
-            )
-        index = np.searchsorted(self.classes_, y)
-        if self.class_weight == "balanced":
-            # n / (n_classes * count), counting weighted samples, so that a
-            # sample of weight 2 counts as two copies of it
-            counts = np.bincount(
-                index, weights=sample_weight, minlength=len(self.classes_)
-            )
-            weights = counts.sum() / (len(self.classes_) * np.maximum(counts, 1e-300))
-        else:
-            weights = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=y
-            )
-        per_sample = weights[index].astype(dtype)
-        return per_sample if sample_weight is None else per_sample * sample_weight
-
-    def _output_activation(self):
-        return (
-            "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
-        )
-
-    def _validation_strata(self, Y):
-        # scikit-learn stratifies the early-stopping split of a single-output
-        # target on its label-indicator column: the same split, the same errors
-        return (Y > 0.5) if self.n_outputs_ == 1 else None
-
-    def _validate_input(self, X, y, incremental, reset):
-        X, Y, y = self._encode_input(X, y, incremental, reset)
-        if self.label_smoothing:
-            kind = self._label_binarizer.y_type_
-            n_classes = len(self.classes_) if kind == "multiclass" else 2
-            Y *= 1.0 - self.label_smoothing
-            Y += self.label_smoothing / n_classes
-        return X, Y, y
-
-    def _encode_input(self, X, y, incremental, reset):
-        plain = check_partial_fit_input(self, X, y) if incremental else None
-        if plain is not None and self._label_binarizer.y_type_ in (
-            "binary",
-            "multiclass",
-        ):
-            # the label indicator matrix LabelBinarizer.transform would build
-            X, y = plain
-            if len(self.classes_) == 2:
-                Y = (y == self.classes_[1])[:, None]
-            else:
-                Y = y[:, None] == self.classes_[None, :]
-            return X, np.ascontiguousarray(Y, dtype=X.dtype), y
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-
-        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
-            self._label_binarizer = LabelBinarizer().fit(y)
-            # a single class is fitted as scikit-learn fits it: one logistic
-            # output trained towards 0, and predict always returns that class
-            self.classes_ = self._label_binarizer.classes_
-        else:
-            classes = unique_labels(y)
-            if incremental:
-                unseen = np.setdiff1d(classes, self.classes_, assume_unique=True)
-                if len(unseen):
-                    raise ValueError(
-                        "`y` has classes not in `self.classes_`. `self.classes_` "
-                        f"has {self.classes_}. 'y' has {classes}."
-                    )
-            elif set(classes) != set(self.classes_):
-                raise ValueError(
-                    "warm_start can only be used where `y` has the same classes as "
-                    f"in the previous call to fit. Previously got {self.classes_}, "
-                    f"`y` has {classes}"
-                )
-        Y = self._label_binarizer.transform(y)
-        return X, np.ascontiguousarray(Y, dtype=X.dtype), y
 
     def _check_partial_fit_class_weight(self):
         if self.class_weight == "balanced":

@@ -7,9 +7,8 @@ from sklearn.base import (
     RegressorMixin,
 )
 from sklearn.metrics import d2_pinball_score, r2_score
-from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._dask import (
     DaskScoreMixin,
@@ -18,19 +17,12 @@ from ._dask import (
     reject_in_partial_fit,
 )
 from ._mlp import BaseMLP
+from ._mlp_targets import OUTPUT_RANGES, RegressorTargetsMixin
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 from ._transaction import atomic
 
-# The range each regression output activation can reach.
-_OUTPUT_RANGES = {
-    "relu": (0.0, np.inf),
-    "softplus": (0.0, np.inf),
-    "logistic": (0.0, 1.0),
-    "tanh": (-1.0, 1.0),
-}
 
-
-class MLPRegressor(DaskScoreMixin, RegressorMixin, BaseMLP):
+class MLPRegressor(RegressorTargetsMixin, DaskScoreMixin, RegressorMixin, BaseMLP):
     """Multilayer perceptron regressor trained by backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
@@ -284,7 +276,7 @@ class MLPRegressor(DaskScoreMixin, RegressorMixin, BaseMLP):
         ],
         "quantile": [Interval(Real, 0, 1, closed="neither"), "array-like"],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
-        "out_activation": [StrOptions({"identity", *_OUTPUT_RANGES})],
+        "out_activation": [StrOptions({"identity", *OUTPUT_RANGES})],
     }
 
     def __init__(
@@ -377,106 +369,6 @@ class MLPRegressor(DaskScoreMixin, RegressorMixin, BaseMLP):
                 ]
             )
         )
-
-    def _output_activation(self):
-        if self.loss != "poisson":
-            return self.out_activation
-        if self.out_activation != "identity":
-            raise ValueError(
-                "loss='poisson' has its own exp output activation; leave "
-                f"out_activation='identity' (got {self.out_activation!r})."
-            )
-        return "exp"
-
-    def _init_output_bias(self, Y, sample_weight):
-        """Start bounded or positive outputs at the (weighted) mean target.
-
-        A relu output whose pre-activation is negative for every sample gets no
-        gradient and never recovers; starting each output unit's bias where the
-        activation gives the mean target avoids that and any saturated start.
-        """
-        inverse = {
-            "relu": lambda m: np.maximum(m, 1e-3),
-            "softplus": lambda m: np.log(np.expm1(np.maximum(m, 1e-3))),
-            "logistic": lambda m: np.log(m / (1 - m)),
-            "tanh": np.arctanh,
-        }.get(self.out_activation_)
-        if inverse is None or Y.shape[0] == 0:
-            return
-        low, high = _OUTPUT_RANGES[self.out_activation_]
-        mean = np.average(Y.astype(np.float64), axis=0, weights=sample_weight)
-        mean = np.clip(mean, low + 1e-3, high - 1e-3)
-        self.intercepts_[-1][...] = inverse(mean)
-
-    def _check_target_range(self, y):
-        out = self._output_activation()
-        if out not in _OUTPUT_RANGES or y.size == 0:
-            return
-        low, high = _OUTPUT_RANGES[out]
-        if y.min() < low or y.max() > high:
-            raise ValueError(
-                f"out_activation={out!r} can only output values in [{low}, {high}], "
-                f"but y ranges over [{y.min():g}, {y.max():g}]. Scale the targets "
-                "into that range, for example with sklearn.compose."
-                "TransformedTargetRegressor(regressor=..., transformer="
-                "MinMaxScaler(feature_range=...)), or choose another out_activation."
-            )
-
-    @staticmethod
-    def _validation_strata(Y):
-        return None
-
-    def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if self.loss == "poisson" and np.any(y < 0):
-            raise ValueError(
-                "Some value(s) of y are negative which is not allowed for the "
-                "poisson loss."
-            )
-        self._check_target_range(y)
-        Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        n_levels = self._n_levels()
-        if n_levels:
-            Y = np.repeat(Y, n_levels, axis=1)
-        return X, np.ascontiguousarray(Y, dtype=X.dtype), y
-
-    def _quantile_levels(self):
-        if self.loss != "quantile":
-            return None
-        levels = np.atleast_1d(np.asarray(self.quantile, dtype=np.float64))
-        if levels.ndim != 1 or levels.size == 0:
-            raise ValueError(
-                f"quantile must be a number or a 1-D sequence of levels; got "
-                f"{self.quantile!r}."
-            )
-        if not np.all((levels > 0) & (levels < 1)):
-            raise ValueError(
-                f"Every quantile level must be in (0, 1); got {levels.tolist()}."
-            )
-        if np.any(np.diff(levels) <= 0):
-            raise ValueError(
-                "Give the quantile levels in increasing order, each once (the "
-                "predictions are sorted along them); got "
-                f"{levels.tolist()}."
-            )
-        return levels
-
-    def _n_levels(self):
-        """Outputs per target of a sequence of quantile levels; 0 otherwise."""
-        if self.loss != "quantile" or np.ndim(self.quantile) == 0:
-            return 0
-        return len(self._quantile_levels())
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)

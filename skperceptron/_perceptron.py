@@ -1,46 +1,39 @@
 """Perceptron: a layer of threshold logic units trained by Rosenblatt's rule.
 
-Parameters, validation, class encoding, stopping rules and the epoch loop live
-here; each epoch over all units is one compiled call (_kernels/perceptron.py).
+Parameters, validation, class encoding and the choice of data source live
+here; the units' state, the rules and the epoch loop are in
+``_perceptron_training.py`` (mixed into ``Perceptron``), and each epoch over
+all units is one compiled call (``_kernels/perceptron.py``).
 """
 
-import functools
-import numbers
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Perceptron as SklearnPerceptron
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
-from ._callbacks import CallbackSupportMixin, FitProgress, with_callbacks
+from ._callbacks import FitProgressMixin, with_callbacks
 from ._dask import is_dask_collection, predict_blocks, reject_in_partial_fit
-from ._dask_fit import fit_perceptron
 from ._data import (
     check_partial_fit_first_call,
     check_partial_fit_input,
     check_sample_weight,
-    kernel_input,
+    set_feature_names,
 )
 from ._interop import copy_attributes, not_expressible, shared_params
 from ._kernels import perceptron as kernel
 from ._linear_model import LinearClassifierMixin, SparseCoefMixin
+from ._perceptron_targets import PerceptronTargetsMixin
+from ._perceptron_training import PerceptronTrainingMixin
 from ._sklearn_compat import Interval, StrOptions, _fit_context
+from ._sources.arrays import ArraySource
+from ._sources.batch_store import BATCH_WEIGHTS_MESSAGE, BatchStore, is_batch_iterable
+from ._sources.chunks import ChunkSource
+from ._sources.dask_store import DaskStore
 from ._transaction import atomic
 
-_PENALTIES = {
-    None: kernel.NO_PENALTY,
-    "l2": kernel.L2,
-    "l1": kernel.L1,
-    "elasticnet": kernel.ELASTICNET,
-}
-_MAX_INT = np.iinfo(np.int32).max
 # What to_sklearn / from_sklearn carry over besides parameters and weights.
 _SKLEARN_ATTRIBUTES = (
     "n_iter_",
@@ -49,14 +42,15 @@ _SKLEARN_ATTRIBUTES = (
     "feature_names_in_",
     "classes_",
 )
-_DIVERGED = (
-    "Floating-point under-/overflow occurred at epoch #{}. Scaling input "
-    "data with StandardScaler or MinMaxScaler might help."
-)
 
 
 class Perceptron(
-    CallbackSupportMixin, LinearClassifierMixin, SparseCoefMixin, BaseEstimator
+    PerceptronTargetsMixin,
+    PerceptronTrainingMixin,
+    FitProgressMixin,
+    LinearClassifierMixin,
+    SparseCoefMixin,
+    BaseEstimator,
 ):
     """A layer of threshold logic units trained by Rosenblatt's perceptron rule.
 
@@ -94,8 +88,15 @@ class Perceptron(
     eta0 : float, default=1.0
         Learning rate: the size of each correction.
     n_jobs : int, default=None
-        Accepted for compatibility with scikit-learn. All units are trained in
-        one compiled pass, so no extra workers are started.
+        Threads training the one-vs-rest units of a shuffled multiclass fit,
+        which scikit-learn trains one by one, each in its own sample order
+        (every other model trains all its units in one pass). None means 1
+        unless in a ``joblib.parallel_config`` context, -1 means all cores.
+        Never more threads than units, nor than the thread limit of the BLAS
+        and OpenMP libraries (what ``threadpoolctl.threadpool_limits`` and
+        joblib's worker processes set, so that fits inside a parallel grid
+        search do not oversubscribe the cores). The model does not depend on
+        the thread count.
     random_state : int, RandomState instance or None, default=0
         Seeds the shuffling and the early-stopping split.
     early_stopping : bool, default=False
@@ -226,126 +227,31 @@ class Perceptron(
         self.average = average
 
     # ------------------------------------------------------------ targets
-    def _validate(self, X, y, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            multi_output=True,
-            dtype=[np.float64, np.float32],
-            order="C",
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        return X, y
-
-    def _is_multilabel(self):
-        return getattr(self, "_target_kind", None) == "multilabel"
-
-    def _encode(self, y):
-        """Per-unit +1/-1 targets (OvR, multilabel) or class indices (multinomial)."""
-        if y.ndim == 2:
-            if not self._is_multilabel():
-                raise ValueError(
-                    "y is a 2-D indicator matrix, but the model was "
-                    "fitted on 1-D class labels."
-                )
-            return (np.where(y > 0, 1, -1).astype(np.int8), np.empty(0, np.int64))
-        if self._is_multilabel():
-            raise ValueError(
-                "The model was fitted on multilabel targets; y must be "
-                "a 2-D indicator matrix."
-            )
-        unseen = np.setdiff1d(np.unique(y), self.classes_)
-        if unseen.size:
-            raise ValueError(f"`y` has classes not in `self.classes_`: {unseen}.")
-        index = np.searchsorted(self.classes_, y)
-        if self._multinomial():
-            return np.empty((0, 0), np.int8), index.astype(np.int64)
-        if len(self.classes_) == 2:
-            return np.where(index == 1, 1, -1).astype(np.int8)[:, None], np.empty(
-                0, np.int64
-            )
-        signs = -np.ones((y.shape[0], len(self.classes_)), dtype=np.int8)
-        signs[np.arange(y.shape[0]), index] = 1
-        return signs, np.empty(0, np.int64)
-
-    def _ovr_multiclass(self):
-        return (
-            not self._is_multilabel()
-            and not self._multinomial()
-            and len(self.classes_) > 2
-        )
-
-    def _shuffle_seeds(self, n_orders):
-        """scikit-learn's SGD shuffle seeds: one per order (per unit fitted alone).
-
-        Drawn from ``random_state`` exactly as scikit-learn draws them, so that
-        the same ``random_state`` visits the samples in the same order. An
-        integer ``random_state`` always gives the same seeds: they are drawn
-        once (a partial_fit stream would otherwise seed ten generators a call).
-        """
-        if isinstance(self.random_state, numbers.Integral):
-            return list(_seeds_of(int(self.random_state), n_orders))
-        return _draw_seeds(check_random_state(self.random_state), n_orders)
-
-    def _multinomial(self):
-        return (
-            self.multi_class == "multinomial"
-            and not self._is_multilabel()
-            and len(self.classes_) > 2
-        )
-
-    def _set_classes(self, y, classes=None):
-        if y.ndim == 2:
-            self._target_kind = "multilabel"
-            self.classes_ = np.arange(y.shape[1])
-            if self.class_weight is not None:
-                raise ValueError("class_weight is not supported with multilabel y.")
-            return
-        self._target_kind = "classes"
-        self.classes_ = np.unique(y if classes is None else classes)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "The number of classes has to be greater than one; got "
-                f"{len(self.classes_)} class"
-            )
-
-    def _unit_weights(self, y):
-        """(weight_pos, weight_neg) per unit, as scikit-learn's OvR applies them."""
-        n_units = self._n_units()
-        if self._is_multilabel():
-            return np.ones(n_units), np.ones(n_units)
-        cw = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        if len(self.classes_) == 2:
-            return np.array([cw[1]]), np.array([cw[0]])
-        return cw.astype(np.float64), np.ones(n_units)
-
-    def _n_units(self):
-        k = len(self.classes_)
-        return 1 if (k == 2 and not self._is_multilabel()) else k
-
     # ------------------------------------------------------------- fitting
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+    def fit(self, X, y=None, coef_init=None, intercept_init=None, sample_weight=None):
         """Fit the units with Rosenblatt's rule.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, dask collection, iterable of batches}
+            Training data, of shape (n_samples, n_features). A dask array or
+            DataFrame trains where its chunks live; with ``y=None``, an
+            iterable of batches ``(X_b, y_b)`` or ``(X_b, y_b,
+            sample_weight_b)`` (a list, an object whose ``__iter__`` starts
+            over, or a function returning a fresh iterator) is read once per
+            epoch, a batch at a time.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a 0/1 indicator matrix for multilabel targets.
+            Class labels, or a 0/1 indicator matrix for multilabel targets;
+            None with batches.
         coef_init : ndarray of shape (n_units, n_features), default=None
             Initial weights.
         intercept_init : ndarray of shape (n_units,), default=None
             Initial biases.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples, multiplying each correction.
+            Weights of the samples, multiplying each correction (with
+            batches: inside them).
 
         Returns
         -------
@@ -353,7 +259,17 @@ class Perceptron(
             The fitted estimator.
         """
         if is_dask_collection(X):
-            return fit_perceptron(self, X, y, coef_init, intercept_init, sample_weight)
+            store = DaskStore.from_collections(X, y, sample_weight)
+            return atomic(
+                self, self._fit_chunks, store, X, y, coef_init, intercept_init
+            )
+        if is_batch_iterable(X, y):
+            if sample_weight is not None:
+                raise ValueError(BATCH_WEIGHTS_MESSAGE)
+            store = BatchStore.from_batches(X)
+            return atomic(
+                self, self._fit_chunks, store, X, y, coef_init, intercept_init
+            )
         return atomic(self, self._fit, X, y, coef_init, intercept_init, sample_weight)
 
     def _fit(self, X, y, coef_init, intercept_init, sample_weight):
@@ -361,19 +277,70 @@ class Perceptron(
         if self.warm_start and hasattr(self, "coef_") and coef_init is None:
             coef_init, intercept_init = self._dense_coef(), self.intercept_
         self._set_classes(y)
-        units = self._new_units(X, coef_init, intercept_init)
+        units = self._new_units(X.shape[1], X.dtype, coef_init, intercept_init)
         self.t_ = 1.0
-        self._train(X, y, sample_weight, units, self.max_iter, partial=False)
+        random_state = check_random_state(self.random_state)
+        units, source = self._array_source(X, y, sample_weight, units)
+        validation = None
+        if self.early_stopping:
+            validation = source.hold_out(
+                self.validation_fraction,
+                random_state,
+                strata=None if y.ndim == 2 else y,
+                min_rows=1,
+            )
+        self._train(source, validation, units, self.max_iter, False, X, y, random_state)
         self._warn_if_unconverged()
         return self
 
-    def _warn_if_unconverged(self):
-        if self.tol is not None and self.n_iter_ == self.max_iter:
-            warnings.warn(
-                "Maximum number of iteration reached before convergence. "
-                "Consider increasing max_iter to improve the fit.",
-                ConvergenceWarning,
+    def _array_source(self, X, y, sample_weight, units):
+        """``(units, ArraySource)`` of validated in-memory X and y: targets
+        encoded, class weights on the units."""
+        sample_weight = check_sample_weight(sample_weight, X, np.float64)
+        if X.shape[1] != units.V.shape[1]:
+            raise ValueError(
+                f"Number of features {X.shape[1]} does not match "
+                f"previous data {units.V.shape[1]}."
             )
+        targets, labels = self._encode(y)
+        weight_pos, weight_neg = self._unit_weights(y)
+        units = units._replace(weight_pos=weight_pos, weight_neg=weight_neg)
+        samples = kernel.Samples(
+            targets, labels, np.empty(0) if sample_weight is None else sample_weight
+        )
+        return units, ArraySource(X, samples, sample_weight, y)
+
+    def _fit_chunks(self, store, X, y, coef_init, intercept_init):
+        """Fit on the chunks of a store (dask collections, batches)."""
+        summary = store.summarize(classes=True)
+        if summary.y_ndim != 1:
+            raise ValueError(
+                "With dask or batch input the Perceptron takes 1-D class labels; "
+                "multilabel targets are fitted from in-memory arrays."
+            )
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported with dask or batch "
+                "input; pass a dict of class weights, or sample weights."
+            )
+        if self.warm_start and hasattr(self, "coef_") and coef_init is None:
+            coef_init, intercept_init = self._dense_coef(), self.intercept_
+        self._set_classes(summary.classes)
+        set_feature_names(self, summary.n_features, summary.feature_names)
+        units = self._new_units(
+            summary.n_features, summary.dtype, coef_init, intercept_init
+        )
+        weight_pos, weight_neg = self._unit_weights(self.classes_)
+        units = units._replace(weight_pos=weight_pos, weight_neg=weight_neg)
+        self.t_ = 1.0
+        source = ChunkSource(store.encoded())
+        random_state = check_random_state(self.random_state)
+        validation = None
+        if self.early_stopping:
+            validation = source.hold_out(self.validation_fraction, random_state)
+        self._train(source, validation, units, self.max_iter, False, X, y, random_state)
+        self._warn_if_unconverged()
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -410,206 +377,13 @@ class Perceptron(
         # multilabel targets (2-D y) give their classes themselves
         if check_partial_fit_first_call(self, classes, classes_required=y.ndim == 1):
             self._set_classes(y, classes)
-            units = self._new_units(X, None, None)
+            units = self._new_units(X.shape[1], X.dtype, None, None)
             self.t_ = 1.0
         else:
             units = self._stored_units(X.dtype)
-        self._train(X, y, sample_weight, units, 1, partial=True)
+        units, source = self._array_source(X, y, sample_weight, units)
+        self._train(source, None, units, 1, True, X, y, None)
         return self
-
-    def _l1_ratio(self):
-        """The L1 share of the penalty: l1_ratio matters only for elasticnet."""
-        return {"l2": 0.0, "l1": 1.0}.get(self.penalty, float(self.l1_ratio))
-
-    def _averaging(self):
-        return int(self.average) > 0
-
-    def _new_units(self, X, coef_init, intercept_init):
-        n_units, n_features = self._n_units(), X.shape[1]
-        coef = np.zeros((n_units, n_features), dtype=X.dtype)
-        intercept = np.zeros(n_units)
-        if coef_init is not None:
-            coef_init = (
-                np.asarray(coef_init, dtype=X.dtype).reshape(-1, n_features)
-                if np.size(coef_init) == n_units * n_features
-                else np.asarray(coef_init)
-            )
-            if coef_init.shape != coef.shape:
-                raise ValueError("Provided coef_init does not match dataset.")
-            coef[...] = coef_init
-        if intercept_init is not None:
-            intercept_init = np.ravel(np.asarray(intercept_init, dtype=np.float64))
-            if intercept_init.shape != intercept.shape:
-                raise ValueError("Provided intercept_init does not match dataset.")
-            intercept[...] = intercept_init
-        return kernel.new_units(coef, intercept, self._averaging(), self._l1())
-
-    def _stored_units(self, dtype):
-        units = kernel.new_units(
-            self._standard_coef.astype(dtype),
-            self._standard_intercept,
-            self._averaging(),
-            self._l1(),
-        )
-        if self._averaging() and hasattr(self, "_average_sum"):
-            units.avg_sum[...] = self._average_sum
-            units.b_sum[...] = self._average_intercept_sum
-            units.n_averaged[...] = self._average_count
-        return units
-
-    def _l1(self):
-        return self.penalty in ("l1", "elasticnet")
-
-    def _dense_coef(self):
-        coef = self.coef_
-        return coef.toarray() if hasattr(coef, "toarray") else coef
-
-    def _rule(self):
-        """The kernel's ``Rule``: the learning rule these parameters set."""
-        return kernel.Rule(
-            fit_intercept=bool(self.fit_intercept),
-            eta=float(self.eta0),
-            alpha=float(self.alpha),
-            l1_ratio=self._l1_ratio(),
-            penalty=_PENALTIES[self.penalty],
-            averaging=self._averaging(),
-            avg_start=int(self.average)
-            if self._averaging()
-            else np.iinfo(np.int64).max,
-        )
-
-    def _stopper(self, n_units):
-        """A fresh ``_Stopper`` for a fit of ``n_units`` units."""
-        return _Stopper(
-            1 if self._multinomial() else n_units,
-            self.tol,
-            self.n_iter_no_change,
-            stop_when_error_free=self.penalty is None and not self._averaging(),
-        )
-
-    def _epoch_ran(self, units, stats, step, n_train):
-        """Count the epoch that ran; raise if it diverged; report it if verbose."""
-        self.n_iter_ += 1
-        if not (
-            np.isfinite(units.V).all()
-            and np.isfinite(units.b).all()
-            and np.isfinite(stats.loss).all()
-        ):
-            raise ValueError(_DIVERGED.format(self.n_iter_))
-        if self.verbose:
-            print(
-                f"-- Epoch {self.n_iter_}\nMistakes: {int(stats.mistakes.sum())}, "
-                f"Avg. loss: {stats.loss[:, 0].sum() / n_train:f}, "
-                f"Active units: {int(units.active.sum())}, T: {max(step)}"
-            )
-
-    def _train(self, X, y, sample_weight, units, max_iter, partial):
-        sample_weight = check_sample_weight(sample_weight, X, np.float64)
-        if X.shape[1] != units.V.shape[1]:
-            raise ValueError(
-                f"Number of features {X.shape[1]} does not match "
-                f"previous data {units.V.shape[1]}."
-            )
-        targets, labels = self._encode(y)
-        weight_pos, weight_neg = self._unit_weights(y)
-        units = units._replace(weight_pos=weight_pos, weight_neg=weight_neg)
-        n_samples = X.shape[0]
-        train = None
-        validation = None
-        if self.early_stopping and not partial:
-            stratify = None if y.ndim == 2 else y
-            rows, val = train_test_split(
-                np.arange(n_samples),
-                test_size=self.validation_fraction,
-                random_state=check_random_state(self.random_state),
-                stratify=stratify,
-            )
-            train = np.zeros(n_samples, dtype=bool)
-            train[rows] = True
-            validation = (X[val], y[val])
-        n_train = n_samples if train is None else int(train.sum())
-        data = kernel_input(X, X.dtype)
-        samples = kernel.Samples(
-            targets, labels, np.empty(0) if sample_weight is None else sample_weight
-        )
-        n_units = units.V.shape[0]
-        # scikit-learn fits one-vs-rest units one after another, each visiting
-        # the samples in its own shuffled order; every other kind of model (and
-        # any unshuffled one) has one order, shared by all its units in one pass.
-        per_unit = self.shuffle and self._ovr_multiclass()
-        seeds = self._shuffle_seeds(n_units if per_unit else 1)
-        indices = [np.arange(n_samples, dtype=np.int64) for _ in seeds]
-        epoch_samples = kernel.unit_samples(samples) if per_unit else samples
-        # the step counter (scikit-learn's t_) and accumulated L1 penalty, per order
-        step = [int(self.t_)] * len(seeds)
-        l1_total = [0.0] * len(seeds)
-        rule = self._rule()
-        stopper = self._stopper(n_units)
-        progress = FitProgress(
-            self, X, y, max_iter, lambda: self._export(units, step) or self._snapshot()
-        )
-
-        self.n_iter_ = 0
-        for _ in range(max_iter):
-            progress.begin_epoch()
-            stats = kernel.EpochStats(
-                np.zeros((n_units, 2)),  # loss, penalty term
-                np.zeros(n_units, dtype=np.int64),
-            )
-            orders = []
-            for index, seed in zip(indices, seeds):
-                if self.shuffle:
-                    kernel.shuffle_like_sgd(index, seed)
-                orders.append(index if train is None else index[train[index]])
-            kernel.epoch_of_units(
-                *data, orders, epoch_samples, units, rule, step, l1_total, stats
-            )
-            self._epoch_ran(units, stats, step, n_train)
-            if partial:
-                progress.end_epoch()
-                break
-            score = None
-            self._flush(units, l1_total)  # the stopping rule sees the full L1 penalty
-            if validation is not None:
-                self._export(units, step)
-                score = self.score(*validation)
-            stopper.update(units.active, stats, n_train, score)
-            if progress.end_epoch() or not units.active.any():
-                break
-        self._flush(units, l1_total)
-        self._export(units, step)
-        progress.end()
-
-    def _snapshot(self):
-        return {"coef_": self.coef_.copy(), "intercept_": self.intercept_.copy()}
-
-    @staticmethod
-    def _flush(units, l1_total):
-        """Apply the L1 penalty still pending on weights no sample touched lately.
-
-        ``l1_total`` holds the cumulative penalty of each sample order: one
-        shared by all units, or one per unit.
-        """
-        if units.q.shape[1]:
-            pending = np.broadcast_to(
-                np.asarray(l1_total, dtype=np.float64), units.scale.shape
-            ).copy()
-            kernel.flush_l1(units.V, units.scale, units.q, units.B, units.S, pending)
-
-    def _export(self, units, step):
-        self.t_ = float(max(step))
-        self._standard_coef = kernel.real_coef(units)
-        self._standard_intercept = units.b.copy()
-        coef, intercept = self._standard_coef, self._standard_intercept
-        if self._averaging():
-            kernel.settle_average(units)
-            self._average_sum = units.avg_sum.copy()
-            self._average_intercept_sum = units.b_sum.copy()
-            self._average_count = units.n_averaged.copy()
-            if int(self.average) <= self.t_ - 1:
-                coef, intercept = kernel.averaged(units)
-        self.coef_ = coef
-        self.intercept_ = np.asarray(intercept, dtype=np.float64).copy()
 
     # ------------------------------------------------------------ predicting
     def predict(self, X):
@@ -671,69 +445,3 @@ class Perceptron(
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
-
-
-def _draw_seeds(random_state, n_orders):
-    if n_orders > 1:
-        states = [
-            np.random.RandomState(seed)
-            for seed in random_state.randint(_MAX_INT, size=n_orders)
-        ]
-    else:
-        states = [random_state]
-    seeds = []
-    for state in states:
-        state.randint(1, _MAX_INT)  # the seed of scikit-learn's dataset object
-        seeds.append(int(state.randint(_MAX_INT)))
-    return seeds
-
-
-@functools.lru_cache(maxsize=64)
-def _seeds_of(seed, n_orders):
-    return tuple(_draw_seeds(np.random.RandomState(seed), n_orders))
-
-
-class _Stopper:
-    """Per-unit stopping: error-free epochs, the tol rule, early stopping.
-
-    ``groups`` is the number of units that stop on their own (1 when the
-    multinomial rule trains them together).
-    """
-
-    def __init__(self, groups, tol, n_iter_no_change, stop_when_error_free):
-        self.groups = groups
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.stop_when_error_free = stop_when_error_free
-        self.best = np.full(groups, np.inf)
-        self.stalled = np.zeros(groups, dtype=np.int64)
-        self.best_score = -np.inf
-        self.score_stalled = 0
-
-    def update(self, active, stats, n_train, score):
-        """Clear ``active`` for the units that are done after this epoch."""
-        loss, mistakes = stats.loss, stats.mistakes
-        if self.groups == 1:
-            loss, mistakes = loss.sum(axis=0, keepdims=True), np.array([mistakes.sum()])
-        done = np.zeros(self.groups, dtype=bool)
-        if self.stop_when_error_free:
-            # Convergence theorem: without penalty or averaging, an error-free
-            # epoch leaves the weights unchanged, so later epochs could not
-            # change them.
-            done |= mistakes == 0
-        if score is not None:
-            improved = self.tol is None or score >= self.best_score + self.tol
-            self.score_stalled = 0 if improved else self.score_stalled + 1
-            self.best_score = max(self.best_score, score)
-            if self.score_stalled >= self.n_iter_no_change:
-                done[:] = True
-        elif self.tol is not None:
-            objective = loss.sum(axis=1) / n_train
-            stalled = objective > self.best - self.tol
-            self.stalled = np.where(stalled, self.stalled + 1, 0)
-            self.best = np.minimum(self.best, objective)
-            done |= self.stalled >= self.n_iter_no_change
-        if self.groups == 1:
-            active[:] = active & ~done[0]
-        else:
-            active &= ~done

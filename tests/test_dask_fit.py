@@ -424,3 +424,11 @@ def test_lazy_data_never_reaches_the_client(client):
     assert X.nbytes / 2**20 > 380
     assert peak - baseline < 100, (baseline, peak)
     assert isinstance(predicted, da.Array) and 0 <= accuracy <= 1
+
+
+def test_validation_data_on_the_client_next_to_dask_input(client, digits):
+    X, y = digits
+    est = MLPClassifier(hidden_layer_sizes=(16,), max_iter=3, random_state=0)
+    est.fit(*_chunked(X[:1500], y[:1500], 500), X_val=X[1500:], y_val=y[1500:])
+    assert len(est.validation_scores_) == len(est.validation_loss_curve_) == 3
+    assert est.best_validation_score_ == max(est.validation_scores_)

@@ -1,17 +1,29 @@
 """Perceptron: the textbook rule exactly, the convergence theorem, and the
 scikit-learn interface."""
 
+import os
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from joblib import parallel_config
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_breast_cancer, load_digits, load_iris, make_blobs
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_digits,
+    load_iris,
+    make_blobs,
+    make_classification,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Perceptron as SklearnPerceptron
 from sklearn.linear_model import SGDClassifier
+from threadpoolctl import threadpool_limits
 
 from skperceptron import Perceptron
 from skperceptron._data import kernel_input
+from skperceptron._perceptron_training import _thread_budget
+from skperceptron._sources import arrays
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([0, 1, 1, 0])
@@ -417,3 +429,44 @@ def test_errors_leave_fitted_model_unchanged(iris):
     with pytest.raises(ValueError, match="features"):
         clf.predict(X[:, :2])
     assert_array_equal(clf.coef_, coef)
+
+
+# ------------------------------------------------------------------ n_jobs
+def _six_classes():
+    return make_classification(3000, 50, n_informative=20, n_classes=6, random_state=0)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_units_in_threads_give_the_same_model_bit_for_bit(monkeypatch, sparse):
+    X, y = _six_classes()
+    if sparse:
+        X = sp.csr_matrix(np.where(np.abs(X) > 1, X, 0))
+    pools = []
+
+    class RecordingPool(arrays.ThreadPoolExecutor):
+        def __init__(self, n_threads):
+            pools.append(n_threads)
+            super().__init__(n_threads)
+
+    monkeypatch.setattr(arrays, "ThreadPoolExecutor", RecordingPool)
+    monkeypatch.setattr(arrays, "_MIN_VALUES_FOR_THREADS", 0)
+    params = dict(max_iter=8, random_state=0, penalty="l1", alpha=1e-4)
+    one = Perceptron(n_jobs=1, **params).fit(X, y)
+    assert pools == []
+    two = Perceptron(n_jobs=2, **params).fit(X, y)
+    assert pools == [min(2, _thread_budget())] or _thread_budget() == 1
+    assert one.n_iter_ == two.n_iter_ and one.t_ == two.t_
+    assert_array_equal(one.coef_, two.coef_)
+    assert_array_equal(one.intercept_, two.intercept_)
+
+
+def test_thread_count_follows_n_jobs_joblib_and_threadpool_limits():
+    budget = _thread_budget()
+    assert Perceptron()._n_threads(6) == 1
+    assert Perceptron(n_jobs=4)._n_threads(6) == min(4, budget)
+    assert Perceptron(n_jobs=-1)._n_threads(3) == min(3, budget, os.cpu_count())
+    with parallel_config(n_jobs=2):
+        assert Perceptron()._n_threads(6) == min(2, budget)
+    # a limit set by the user (or by joblib in a worker process) is a cap
+    with threadpool_limits(limits=1):
+        assert Perceptron(n_jobs=4)._n_threads(6) == 1

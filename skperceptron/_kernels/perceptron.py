@@ -141,25 +141,31 @@ def unit_samples(samples):
     ]
 
 
-def epoch_of_units(X, csr, orders, samples, units, rule, step, l1_total, stats):
+def epoch_of_units(
+    X, csr, order_of, samples, units, rule, step, l1_total, stats, map_units=map
+):
     """One epoch of every unit; returns nothing, updates its arguments.
 
-    With one order, all units train in one pass over it on ``samples``. With
-    one order per unit (one-vs-rest units fitted one after another, as
-    scikit-learn fits them), each active unit trains alone on its order and on
-    ``samples[k]`` (see ``unit_samples``). ``step`` and ``l1_total`` are lists
-    with one entry per order, updated in place.
+    With one sample order (``order_of(0)``), all units train in one pass over
+    it on ``samples``. With one order per unit (one-vs-rest units fitted one
+    after another, as scikit-learn fits them), each active unit ``k`` trains
+    alone on ``order_of(k)`` and ``samples[k]`` (see ``unit_samples``); the
+    units are handed to ``map_units`` (``map``, or a thread pool's ``map``:
+    each reads and writes only its own rows of the state, and the kernel
+    releases the GIL). ``step`` and ``l1_total`` are lists with one entry per
+    order, updated in place.
     """
-    if len(orders) == 1:
+    if len(step) == 1:
         step[0], l1_total[0] = perceptron_epoch(
-            X, csr, orders[0], samples, units, rule, step[0], l1_total[0], stats
+            X, csr, order_of(0), samples, units, rule, step[0], l1_total[0], stats
         )
         return
-    for k in np.flatnonzero(units.active):
+
+    def train_unit(k):
         step[k], l1_total[k] = perceptron_epoch(
             X,
             csr,
-            orders[k],
+            order_of(k),
             samples[k],
             unit_slice(units, k),
             rule,
@@ -167,6 +173,9 @@ def epoch_of_units(X, csr, orders, samples, units, rule, step, l1_total, stats):
             l1_total[k],
             EpochStats(*(a[k : k + 1] for a in stats)),
         )
+
+    for _ in map_units(train_unit, np.flatnonzero(units.active)):
+        pass
 
 
 def real_coef(units):

@@ -1,0 +1,350 @@
+"""The multilayer perceptrons' fit loops, over any data source.
+
+``MLPTrainingMixin`` is part of ``BaseMLP``: the one epoch loop of the
+stochastic solvers (``_fit_stochastic``) and the one L-BFGS driver
+(``_fit_lbfgs``), as in scikit-learn's ``BaseMultilayerPerceptron``. Both run
+over a data source (``_sources``): in-memory arrays, dask chunks or batches
+read from an iterable. The source runs the epochs and evaluates the objective
+where the rows live; the loop owns the optimizer, schedules, validation
+records, stopping, callbacks and divergence handling.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._kernels import network
+from ._sources.validation import Network, Scoring
+from ._stochastic_optimizers import (
+    STOCHASTIC_SOLVERS,
+    AdagradOptimizer,
+    AdamOptimizer,
+    NadamOptimizer,
+    RMSpropOptimizer,
+    SGDOptimizer,
+)
+from ._training import (
+    DIVERGENCE_MESSAGE,
+    check_batch_size,
+    dropout_rates,
+    minimize_lbfgs,
+)
+
+
+class MLPTrainingMixin:
+    """The fit loops of ``BaseMLP`` (see the module docstring)."""
+
+    def _train(
+        self, source, validation, layout, incremental, random_state, X, y, strata=None
+    ):
+        """Train the initialised (or resumed) weights on ``source``.
+
+        ``validation`` is user-given hold-out data (a ``Validation``) or None;
+        ``strata`` stratify early stopping's hold-out (in-memory sources);
+        ``X`` and ``y`` are what callbacks are shown.
+        """
+        dtype = self._flat.dtype
+        spec = self._kernel_spec(layout)
+        loss = self._loss_spec(dtype, self.n_outputs_)
+        stochastic = self.solver in STOCHASTIC_SOLVERS
+        epochs = (1 if incremental else self.max_iter) if stochastic else 0
+        progress = self._fit_progress(X, y, epochs, self._snapshot)
+        if stochastic:
+            self._fit_stochastic(
+                source,
+                validation,
+                spec,
+                loss,
+                incremental,
+                random_state,
+                progress,
+                strata,
+            )
+        else:
+            self._fit_lbfgs(source, spec, loss)
+        progress.end()
+        return self
+
+    def _check_training_options(self, n_hidden, has_validation_data):
+        """Raise for options that the solver cannot use."""
+        if self.solver in STOCHASTIC_SOLVERS:
+            if (
+                isinstance(self.learning_rate, str)
+                and self.learning_rate == "onecycle"
+                and self.max_iter - self.warmup_epochs < 2
+            ):
+                raise ValueError(
+                    "learning_rate='onecycle' rises and falls over max_iter - "
+                    "warmup_epochs epochs, which must be at least 2; got "
+                    f"max_iter={self.max_iter}, warmup_epochs={self.warmup_epochs}."
+                )
+            return
+        if np.any(dropout_rates(self.dropout, n_hidden)):
+            raise ValueError(
+                "dropout is applied during stochastic training only; "
+                f"solver={self.solver!r} cannot use it. Set dropout=0.0 or choose "
+                "a stochastic solver ('adam', 'sgd', 'rmsprop', 'adagrad', 'nadam')."
+            )
+        if has_validation_data:
+            raise ValueError(
+                "X_val and y_val are used by the stochastic solvers' epochs; "
+                f"solver={self.solver!r} has none. Choose a stochastic solver."
+            )
+
+    def _new_optimizer(self, n_params, dtype):
+        schedule = dict(
+            lr_schedule=self.learning_rate,
+            max_iter=self.max_iter,
+            warmup_epochs=self.warmup_epochs,
+            weight_decay=self.weight_decay,
+            max_grad_norm=self.max_grad_norm,
+        )
+        if self.solver == "sgd":
+            return SGDOptimizer(
+                n_params,
+                dtype,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+                **{k: v for k, v in schedule.items() if k != "lr_schedule"},
+            )
+        if self.solver in ("rmsprop", "adagrad"):
+            cls = RMSpropOptimizer if self.solver == "rmsprop" else AdagradOptimizer
+            return cls(
+                n_params,
+                dtype,
+                self.learning_rate_init,
+                self.beta_2,
+                self.epsilon,
+                **schedule,
+            )
+        cls = AdamOptimizer if self.solver == "adam" else NadamOptimizer
+        return cls(
+            n_params,
+            dtype,
+            self.learning_rate_init,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
+            **schedule,
+        )
+
+    def _scoring(self):
+        """Early stopping's ``Scoring`` (see ``_validation_score``)."""
+        if self.scoring == "loss":
+            kind = "loss"
+        elif self.scoring is not None:
+            kind = "custom"
+        else:
+            kind = self._default_scoring_kind()
+        return Scoring(kind, self._validation_score)
+
+    def _fit_stochastic(
+        self,
+        source,
+        validation,
+        spec,
+        loss,
+        incremental,
+        random_state,
+        progress,
+        strata,
+    ):
+        """Train ``self._flat`` in place with a stochastic solver, one epoch of
+        ``source`` at a time.
+
+        ``loss`` is the kernels' ``LossSpec``; ``validation`` a
+        ``Validation`` of user-given hold-out data, or None (early stopping
+        then holds out ``validation_fraction`` of the source's rows);
+        ``progress`` reports epochs to scikit-learn callbacks.
+        """
+        flat = self._flat
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._new_optimizer(flat.shape[0], flat.dtype)
+        else:
+            self._optimizer = self._optimizer.copy()
+        optimizer = self._optimizer
+
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        scoring = self._scoring()
+        if validation is None and self.early_stopping:
+            validation = source.hold_out(
+                self.validation_fraction,
+                random_state,
+                strata=strata,
+                scoring=scoring,
+            )
+        n_train = source.n_train
+        batch_size = check_batch_size(self.batch_size, n_train)
+        rates = dropout_rates(self.dropout, self.n_layers_ - 2)
+        dropout = network.Dropout(np.append(rates, 0.0), 0) if np.any(rates) else None
+        epochs = source.mlp_epochs(
+            flat, spec, loss, batch_size, dropout, random_state, self.shuffle
+        )
+        net = Network(self._layout(), spec.act_codes, spec.negative_slope, loss)
+
+        def evaluate_validation():
+            if validation is None:
+                return None
+            return validation.evaluate(flat, net, scoring)
+
+        self.n_iter_ = 0
+        try:
+            for _ in range(self.max_iter):
+                optimizer.epoch_starts()
+                progress.begin_epoch()
+                total = epochs.run(
+                    optimizer.hyperparameters(self.alpha), optimizer.state()
+                )
+                optimizer.steps_taken(epochs.n_batches)
+                if self._epoch_ends(
+                    total / n_train, n_train, evaluate_validation, optimizer, progress
+                ):
+                    break
+                if incremental:
+                    break
+                self._warn_if_unconverged()
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+
+        if self.early_stopping:
+            flat[...] = self._best_flat
+
+    def _epoch_ends(self, loss, n_train, evaluate_validation, optimizer, progress):
+        """Record the epoch that just ran; return whether training stops.
+
+        ``loss`` is the epoch's training loss over ``n_train`` rows;
+        ``evaluate_validation()`` returns the hold-out's ``(loss, score)`` of
+        the new weights, or None without validation data. The schedule, the
+        callbacks and the no-improvement rule are consulted as in
+        scikit-learn's ``_fit_stochastic``.
+        """
+        self.n_iter_ += 1
+        self.loss_ = loss
+        self.t_ += n_train
+        self.loss_curve_.append(loss)
+        if self.verbose:
+            print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+        if self._diverged():
+            return True
+        self._update_no_improvement_count(evaluate_validation())
+        optimizer.iteration_ends(self.t_)
+        if progress.end_epoch():
+            return True
+        if self._no_improvement_count > self.n_iter_no_change:
+            what = "Validation score" if self.early_stopping else "Training loss"
+            msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
+                what,
+                self.tol,
+                self.n_iter_no_change,
+            )
+            if optimizer.trigger_stopping(msg, self.verbose):
+                return True
+            self._no_improvement_count = 0
+        return False
+
+    def _warn_if_unconverged(self):
+        if self.n_iter_ == self.max_iter:
+            warnings.warn(
+                "Stochastic Optimizer: Maximum iterations (%d) reached and the "
+                "optimization hasn't converged yet." % self.max_iter,
+                ConvergenceWarning,
+            )
+
+    def _update_no_improvement_count(self, validation_result):
+        """The no-improvement count, best scores and weights after an epoch.
+
+        ``validation_result`` is ``(loss, score)`` on the validation data, or
+        None; with early stopping the score decides, else the training loss.
+        """
+        if validation_result is not None:
+            val_loss, score = validation_result
+            self.validation_loss_curve_.append(val_loss)
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print("Validation score: %f" % score)
+            if self.early_stopping:
+                if score < self.best_validation_score_ + self.tol:
+                    self._no_improvement_count += 1
+                else:
+                    self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                if self.early_stopping:
+                    self._best_flat = self._flat.copy()
+        if not self.early_stopping:
+            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if self.loss_curve_[-1] < self.best_loss_:
+                self.best_loss_ = self.loss_curve_[-1]
+
+    def _diverged(self):
+        """Whether the epoch diverged (early stopping); raise if it did without.
+
+        Without early stopping there are no weights worth keeping: raise (the
+        fit is a transaction, so a fitted model is left as it was). With early
+        stopping, record the epoch with a NaN validation score (its weights
+        cannot be scored) and stop; the best validation weights are restored
+        after the loop, as scikit-learn restores them.
+        """
+        if np.isfinite(self.loss_) and np.isfinite(self._flat).all():
+            return False
+        cause = (
+            f"The weights or the training loss (last {self.loss_}) became "
+            f"non-finite at epoch {self.n_iter_}."
+        )
+        if not self.early_stopping:
+            raise ValueError(DIVERGENCE_MESSAGE.format(cause=cause))
+        self.validation_scores_.append(float("nan"))
+        self.validation_loss_curve_.append(float("nan"))
+        if np.isfinite(self.best_validation_score_):
+            kept = (
+                "the weights with the best validation score "
+                f"({self.best_validation_score_:g}) were restored"
+            )
+        else:
+            kept = (
+                "no epoch improved the validation score, so the initial "
+                "weights were kept"
+            )
+        warnings.warn(
+            f"Training diverged: {cause} Training stopped there and {kept}. Scale X "
+            "(for example with StandardScaler) or lower learning_rate_init.",
+            ConvergenceWarning,
+        )
+        return True
+
+    def _fit_lbfgs(self, source, spec, loss):
+        """Full-batch L-BFGS-B on the flat vector: scipy drives on the client,
+        the source evaluates the objective where its rows live.
+
+        L-BFGS needs the value and gradient of one function: the loss as the
+        kernels sum it (scale 1); ``loss_`` is then reported on scikit-learn's
+        scale.
+        """
+        flat = self._flat
+        objective = source.mlp_objective(flat, spec, self.alpha)
+        summed = loss._replace(scale=1.0)
+        result = minimize_lbfgs(
+            lambda x: objective(x, summed),
+            flat.astype(np.float64),
+            self.max_iter,
+            self.max_fun,
+            self.tol,
+            self.verbose,
+        )
+        self.n_iter_ = min(result.nit, self.max_iter)
+        flat[...] = result.x
+        self.loss_ = (
+            float(result.fun) if loss.scale == 1.0 else float(objective(flat, loss)[0])
+        )
+        if not np.isfinite(self.loss_) or not np.isfinite(flat).all():
+            raise ValueError(
+                DIVERGENCE_MESSAGE.format(cause=f"The L-BFGS loss became {self.loss_}.")
+            )

@@ -1,0 +1,90 @@
+"""Validation data held on the client, and how a network is evaluated on it."""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .._data import prediction_input
+from .._kernels import network
+from .._kernels.losses import output_delta_and_loss
+from .._linear_model import linear_accuracy
+
+PREDICT_CHUNK_ROWS = 512  # hidden activations of a chunk stay in L2 cache
+
+
+class Network(NamedTuple):
+    """What evaluating a network's outputs needs, as plain values.
+
+    ``layout`` is the ``ParamLayout``, ``act_codes`` one activation code per
+    layer, ``negative_slope`` as ``NetworkSpec`` has it, ``loss`` the kernels'
+    ``LossSpec``.
+    """
+
+    layout: object
+    act_codes: object
+    negative_slope: object
+    loss: object
+
+
+class Scoring(NamedTuple):
+    """Early stopping's validation score.
+
+    ``kind`` is 'loss' (minus the validation loss), 'accuracy' or 'r2' (what
+    hold-outs split over chunks can sum where they live) or 'custom';
+    ``function(validation, loss, outputs)`` computes the score of a
+    ``Validation`` on the client, given its loss and the network's outputs.
+    """
+
+    kind: str
+    function: object
+
+
+def network_outputs(flat, net, X):
+    """The network's outputs for every row of X (dense or sparse)."""
+    coefs, intercepts = net.layout.views(flat)
+    return network.predict(
+        prediction_input(X, flat.dtype),
+        coefs,
+        intercepts,
+        net.act_codes,
+        net.negative_slope,
+        PREDICT_CHUNK_ROWS,
+    )
+
+
+def outputs_loss(outputs, Y, sample_weight, out_code, loss):
+    """Mean loss (without the L2 term) of network ``outputs`` against ``Y``.
+
+    ``out_code`` is the output activation's code, ``loss`` a ``LossSpec``.
+    """
+    sw = np.empty(0, dtype=outputs.dtype) if sample_weight is None else sample_weight
+    rows = np.arange(outputs.shape[0])
+    total = output_delta_and_loss(
+        outputs, Y, sw, rows, np.empty_like(outputs), out_code, loss
+    )
+    return (
+        loss.scale * total / (outputs.shape[0] if sample_weight is None else sw.sum())
+    )
+
+
+class Validation(NamedTuple):
+    """A hold-out on the client: inputs, targets as scored (``y``) and as
+    trained (``Y``), and sample weights (or None)."""
+
+    X: object
+    y: np.ndarray
+    Y: np.ndarray
+    sample_weight: object
+
+    def evaluate(self, flat, net, scoring):
+        """``(loss, score)`` of the network with weights ``flat``."""
+        # one forward pass on the hold-out serves both the loss and the score
+        outputs = network_outputs(flat, net, self.X)
+        loss = outputs_loss(
+            outputs, self.Y, self.sample_weight, net.act_codes[-1], net.loss
+        )
+        return loss, scoring.function(self, loss, outputs)
+
+    def accuracy(self, coef, intercept, classes, multilabel):
+        """Accuracy of a layer of linear units (the Perceptron's early stopping)."""
+        return linear_accuracy(self.X, self.y, coef, intercept, classes, multilabel)
