@@ -30,6 +30,7 @@ exclude_patterns = [
     "auto_examples/*.md5",
     "auto_examples/*.codeobj.json",
     "sg_execution_times.rst",
+    "benchmark_results.md",  # included by benchmarks.md
 ]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3

@@ -26,6 +26,7 @@ def test_runner_has_every_section_and_kernel_rows_run(capsys):
         "run_perceptron_rows",
         "run_predict_rows",
         "run_training_option_rows",
+        "run_thread_rows",
         "run_dask_rows",
         "main",
     ):
@@ -33,6 +34,21 @@ def test_runner_has_every_section_and_kernel_rows_run(capsys):
     rows = run.run_kernel_rows()
     assert all(row["ns_per_element"] > 0 for row in rows)
     assert "ns/element" in capsys.readouterr().out
+
+
+def test_markdown_report_has_provenance_and_tables():
+    _load("run")  # puts the benchmark modules on the path
+    report = _load("report")
+    results = {
+        "kernels": [{"kernel": "adam step", "ns_per_element": 1.5}],
+        "fit": [
+            {"workload": "digits", "ours_s": 0.5, "sklearn_s": 1.5, "ratio": 1 / 3}
+        ],
+    }
+    page = report.markdown(results, quick=True)
+    assert "commit" in page and "numba" in page and "cores" in page
+    assert "| digits | 0.5000 | 1.500 | 0.33 |" in page
+    assert "| adam step | 1.50 |" in page
 
 
 def test_results_chart(tmp_path):
