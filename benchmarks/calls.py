@@ -92,7 +92,8 @@ def run_partial_fit_rows():
 def run_kernel_rows():
     """Nanoseconds per element of the elementwise and optimizer loops."""
     from skperceptron._kernels.activations import add_bias_and_activate
-    from skperceptron._kernels.optimizers import OptimizerParams, optimizer_step
+    from skperceptron._kernels.optimizers import optimizer_step
+    from skperceptron._kernels.specs import ADAM, OptimizerParams, optimizer_state
 
     rows = []
     n = 64 * 100 + 100 * 10 + 110  # the digits network's parameters
@@ -102,11 +103,11 @@ def run_kernel_rows():
     ):
         rng = np.random.RandomState(0)
         params, grad = rng.rand(size), rng.rand(size)
-        m, v = np.zeros(size), np.zeros(size)
+        state = optimizer_state(np.float64, m=np.zeros(size), v=np.zeros(size))
         hyper = OptimizerParams(
-            1e-4, 1e-3, 0.9, True, 0.9, 0.999, 1e-8, 0.0, 0.0, None, 0
+            ADAM, 1e-4, 1e-3, 0.9, True, 0.9, 0.999, 1e-8, 0.0, 0.0, np.inf
         )
-        step = (params, grad, size - 200, 200.0, hyper, m, v, None, None, None)
+        step = (params, grad, size - 200, 200.0, hyper, state)
         optimizer_step(*step, 1)
         seconds, _ = best_time(
             lambda: optimizer_step(*step, 10),
@@ -114,8 +115,8 @@ def run_kernel_rows():
         )
         rows.append(dict(kernel=label, ns_per_element=seconds / size * 1e9))
     Z, bias = np.random.RandomState(0).rand(200, 256), np.zeros(256)
-    add_bias_and_activate(Z, bias, 3, None)
-    seconds, _ = best_time(lambda: add_bias_and_activate(Z, bias, 3, None), 200)
+    add_bias_and_activate(Z, bias, 3, 0.01)
+    seconds, _ = best_time(lambda: add_bias_and_activate(Z, bias, 3, 0.01), 200)
     rows.append(
         dict(kernel="bias + relu, 200x256", ns_per_element=seconds / Z.size * 1e9)
     )

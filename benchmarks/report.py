@@ -138,4 +138,11 @@ def markdown(results, quick):
         rows = [r for r in results.get(key, []) if "ratio" in r]
         if rows:
             lines += [f"### {title}", ""] + _ratio_table(rows) + [""]
+        for row in results.get(key, []):
+            if "worst" in row:
+                lines += [
+                    f"{row['workload']}: at most {row['worst_extra_s']:.3f} s "
+                    f"more ({row['worst']}).",
+                    "",
+                ]
     return "\n".join(lines)

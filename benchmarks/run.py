@@ -16,8 +16,10 @@ and the test scores. The sections live in their own modules: ``fits.py``
 seconds per epoch, peak memory, the training options' costs),
 ``perceptron_rows.py`` (dense, threaded and sparse Perceptron fits with the
 sparse rows' floor), ``calls.py`` (one-row predictions, partial_fit streams,
-kernel nanoseconds), ``cold.py`` (compile time and cold starts in fresh
-processes) and ``dask_rows.py``. ``--markdown`` writes the tables, with the
+kernel nanoseconds), ``cold.py`` (JIT compile time and cold starts),
+``fresh.py`` (fresh processes side by side with scikit-learn: import,
+serving, first fits, grid searches, hostile installs, a busy machine) and
+``dask_rows.py``. ``--markdown`` writes the tables, with the
 machine, versions, date and commit, as the page docs/benchmarks.md includes.
 """
 
@@ -36,6 +38,7 @@ from cold import run_cold_start_rows, run_compile_rows  # noqa: E402
 from common import PEAKS, gemm_peak  # noqa: E402
 from dask_rows import run_dask_rows  # noqa: E402
 from fits import run_fit_rows, run_training_option_rows  # noqa: E402
+from fresh import run_busy_rows, run_fresh_rows  # noqa: E402
 from perceptron_rows import (  # noqa: E402
     run_perceptron_rows,
     run_sparse_perceptron_rows,
@@ -61,6 +64,8 @@ __all__ = [
     "run_partial_fit_rows",
     "run_training_option_rows",
     "run_dask_rows",
+    "run_fresh_rows",
+    "run_busy_rows",
     "main",
 ]
 
@@ -106,6 +111,8 @@ def main(argv=None):
             "predict": run_predict_rows(),
             "partial_fit": run_partial_fit_rows(),
             "training_options": run_training_option_rows(),
+            "fresh": run_fresh_rows(),
+            "busy": run_busy_rows(),
         }
         results["gemm_peak_gflops"] = dict(PEAKS)
     if args.json:

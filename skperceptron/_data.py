@@ -7,6 +7,26 @@ from sklearn.utils.validation import validate_data
 
 from ._sklearn_compat import _check_sample_weight
 
+BATCH_WEIGHTS_MESSAGE = (
+    "With batches, give each batch's sample weights inside it, as (X, y, "
+    "sample_weight), not as fit's sample_weight."
+)
+
+
+def is_batch_iterable(X, y):
+    """Whether ``fit(X, y)`` was given batches: ``y`` is None and X is a
+    function returning an iterator, or an iterable that is not array-like."""
+    if y is not None or hasattr(X, "shape") or hasattr(X, "__array__"):
+        return False
+    if sp.issparse(X) or isinstance(X, (str, bytes, dict)):
+        return False
+    if callable(X):
+        return True
+    if isinstance(X, (list, tuple)):
+        first = X[0] if len(X) else None
+        return isinstance(first, tuple) and len(first) in (2, 3)
+    return hasattr(X, "__iter__")
+
 
 def kernel_input(X, dtype):
     """Return ``(X_dense, None)`` or ``(None, (data, indices, indptr))``.

@@ -1,19 +1,21 @@
 """``from_sklearn``: the skperceptron twin of a fitted scikit-learn model."""
 
-from sklearn.linear_model import Perceptron as SklearnPerceptron
-from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
-from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.utils.validation import check_is_fitted
 
 from ._mlp_classifier import MLPClassifier
 from ._mlp_regressor import MLPRegressor
 from ._perceptron import Perceptron
 
-_TWINS = (
-    (SklearnPerceptron, Perceptron),
-    (SklearnMLPClassifier, MLPClassifier),
-    (SklearnMLPRegressor, MLPRegressor),
-)
+
+def _twins():
+    # imported on use: importing skperceptron should not load linear_model
+    from sklearn import linear_model, neural_network
+
+    return (
+        (linear_model.Perceptron, Perceptron),
+        (neural_network.MLPClassifier, MLPClassifier),
+        (neural_network.MLPRegressor, MLPRegressor),
+    )
 
 
 def from_sklearn(estimator):
@@ -45,7 +47,7 @@ def from_sklearn(estimator):
     >>> bool((ours.predict(X) == theirs.predict(X)).all())
     True
     """
-    for source_cls, target_cls in _TWINS:
+    for source_cls, target_cls in _twins():
         if isinstance(estimator, source_cls):
             check_is_fitted(estimator)
             return target_cls._from_sklearn(estimator)

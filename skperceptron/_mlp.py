@@ -20,7 +20,9 @@ from sklearn.utils import check_random_state
 from ._callbacks import FitProgressMixin, with_callbacks
 from ._dask import is_dask_collection
 from ._data import (
+    BATCH_WEIGHTS_MESSAGE,
     check_sample_weight,
+    is_batch_iterable,
     set_feature_names,
 )
 from ._mlp_export import SklearnConversionMixin
@@ -28,10 +30,6 @@ from ._mlp_network import HIDDEN_ACTIVATIONS, NetworkMixin
 from ._mlp_training import MLPTrainingMixin
 from ._params import WEIGHT_INITS, ParamLayout, sklearn_init, variance_scaling_init
 from ._sklearn_compat import Interval, Options, StrOptions, _fit_context
-from ._sources.arrays import ArraySource
-from ._sources.batch_store import BATCH_WEIGHTS_MESSAGE, BatchStore, is_batch_iterable
-from ._sources.chunks import ChunkSource
-from ._sources.dask_store import DaskStore
 from ._sources.validation import Validation
 from ._stochastic_optimizers import EPOCH_SCHEDULES, STOCHASTIC_SOLVERS
 from ._transaction import atomic
@@ -263,6 +261,8 @@ class BaseMLP(
         val = validation_data is not None
         self._start(layout, X.dtype, first_pass, random_state, Y, sample_weight, val)
         strata = self._validation_strata(Y) if self.early_stopping else None
+        from ._sources.arrays import ArraySource
+
         source = ArraySource(X, Y, sample_weight, y)
         return self._train(
             source, validation_data, layout, incremental, random_state, X, y, strata
@@ -287,6 +287,8 @@ class BaseMLP(
         random_state = check_random_state(self.random_state)
         val = validation_data is not None
         self._start(layout, dtype, first_pass, random_state, mean_target, None, val)
+        from ._sources.chunks import ChunkSource
+
         source = ChunkSource(store.encoded(encode, n_outputs))
         return self._train(source, validation_data, layout, False, random_state, X, y)
 
@@ -359,11 +361,15 @@ class BaseMLP(
             raise ValueError("sample_weight_val is given without X_val and y_val.")
         validation_data = None if X_val is None else (X_val, y_val, sample_weight_val)
         if is_dask_collection(X):
+            from ._sources.dask_store import DaskStore
+
             store = DaskStore.from_collections(X, y, sample_weight)
             return atomic(self, self._fit_chunks, store, X, y, validation_data)
         if is_batch_iterable(X, y):
             if sample_weight is not None:
                 raise ValueError(BATCH_WEIGHTS_MESSAGE)
+            from ._sources.batch_store import BatchStore
+
             store = BatchStore.from_batches(X)
             return atomic(self, self._fit_chunks, store, X, y, validation_data)
         return atomic(

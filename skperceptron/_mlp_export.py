@@ -2,8 +2,6 @@
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
-from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.utils.validation import check_is_fitted
 
 from ._interop import copy_attributes, not_expressible, shared_params
@@ -60,7 +58,11 @@ class SklearnConversionMixin:
             not_expressible(self, f"out_activation={self.out_activation_!r}")
         if not classifier and self._n_levels():
             not_expressible(self, "several quantile levels")
-        target_cls = SklearnMLPClassifier if classifier else SklearnMLPRegressor
+        from sklearn import neural_network
+
+        target_cls = (
+            neural_network.MLPClassifier if classifier else neural_network.MLPRegressor
+        )
         params = shared_params(self, target_cls)
         if hidden:
             params["activation"] = hidden[0]

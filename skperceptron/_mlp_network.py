@@ -8,9 +8,8 @@ loss the kernels compute, the flat weight vector behind ``coefs_`` and
 import numpy as np
 
 from ._data import check_prediction_input, prediction_input
-from ._kernels import network
-from ._kernels.activations import ACTIVATION_CODES
-from ._kernels.losses import LOSS_CODES, LossSpec
+from ._forward import predict
+from ._kernels.specs import ACTIVATION_CODES, LOSS_CODES, loss_spec
 from ._params import ParamLayout
 from ._sources.validation import PREDICT_CHUNK_ROWS
 
@@ -26,8 +25,6 @@ HIDDEN_ACTIVATIONS = {
     "silu",
     "mish",
 }
-# activations whose code the kernels compile only for networks that use them
-_EXTENDED_ACTIVATIONS = frozenset({"leaky_relu", "elu", "gelu", "silu", "mish"})
 
 
 class NetworkMixin:
@@ -101,7 +98,7 @@ class NetworkMixin:
         # scikit-learn averages the squared error over outputs (every other
         # loss is summed) while its gradient is the summed loss's
         scale = 1.0 / n_outputs if name == "squared_error" else 1.0
-        return LossSpec(
+        return loss_spec(
             LOSS_CODES[name],
             float(np.finfo(dtype).eps),
             float(getattr(self, "huber_delta", 1.0)),
@@ -128,17 +125,8 @@ class NetworkMixin:
         )
 
     def _negative_slope(self):
-        """The kernels' ``negative_slope``: None unless an activation needs it.
-
-        None tells the kernels that no layer uses leaky_relu, elu, gelu, silu
-        or mish, so that numba compiles none of their code.
-        """
-        names = self.activation
-        if isinstance(names, str):  # the common case, on every prediction
-            extended = names in _EXTENDED_ACTIVATIONS
-        else:
-            extended = not _EXTENDED_ACTIVATIONS.isdisjoint(names)
-        return float(self.negative_slope) if extended else None
+        """The kernels' ``negative_slope`` (leaky relu's)."""
+        return float(self.negative_slope)
 
     def _snapshot(self):
         """Fitted attributes of the current weights (for callbacks' model copies)."""
@@ -153,7 +141,7 @@ class NetworkMixin:
             X = check_prediction_input(self, X, accept_sparse=["csr", "csc"])
         flat = self._current_flat()  # also rebinds coefs_/intercepts_ as its views
         codes = [ACTIVATION_CODES[name] for name in self._activations(self.n_layers_)]
-        return network.predict(
+        return predict(
             prediction_input(X, flat.dtype),
             self.coefs_,
             self.intercepts_,

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._kernels import network
+from ._kernels.specs import Dropout
 from ._sources.validation import Network, Scoring
 from ._stochastic_optimizers import (
     STOCHASTIC_SOLVERS,
@@ -24,6 +24,7 @@ from ._stochastic_optimizers import (
     RMSpropOptimizer,
     SGDOptimizer,
 )
+from ._threads import blas_threads_for, largest_product
 from ._training import (
     DIVERGENCE_MESSAGE,
     check_batch_size,
@@ -50,19 +51,23 @@ class MLPTrainingMixin:
         stochastic = self.solver in STOCHASTIC_SOLVERS
         epochs = (1 if incremental else self.max_iter) if stochastic else 0
         progress = self._fit_progress(X, y, epochs, self._snapshot)
-        if stochastic:
-            self._fit_stochastic(
-                source,
-                validation,
-                spec,
-                loss,
-                incremental,
-                random_state,
-                progress,
-                strata,
-            )
-        else:
-            self._fit_lbfgs(source, spec, loss)
+        n_train = source.n_train
+        batch = 200 if self.batch_size == "auto" else self.batch_size
+        rows = min(batch, n_train) if stochastic else n_train
+        with blas_threads_for(largest_product(layout.layer_units, rows)):
+            if stochastic:
+                self._fit_stochastic(
+                    source,
+                    validation,
+                    spec,
+                    loss,
+                    incremental,
+                    random_state,
+                    progress,
+                    strata,
+                )
+            else:
+                self._fit_lbfgs(source, spec, loss)
         progress.end()
         return self
 
@@ -181,7 +186,7 @@ class MLPTrainingMixin:
         n_train = source.n_train
         batch_size = check_batch_size(self.batch_size, n_train)
         rates = dropout_rates(self.dropout, self.n_layers_ - 2)
-        dropout = network.Dropout(np.append(rates, 0.0), 0) if np.any(rates) else None
+        dropout = Dropout(np.append(rates, 0.0), 0) if np.any(rates) else None
         epochs = source.mlp_epochs(
             flat, spec, loss, batch_size, dropout, random_state, self.shuffle
         )

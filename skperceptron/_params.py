@@ -10,8 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._kernels.activations import ACTIVATION_CODES
-from ._kernels.network import NetworkSpec
+from ._kernels.specs import ACTIVATION_CODES, NetworkSpec
 
 
 @dataclass(frozen=True)
@@ -76,12 +75,11 @@ class ParamLayout:
             dst[...] = src
         return flat
 
-    def kernel_spec(self, activations, negative_slope=None):
-        """The ``NetworkSpec`` the compiled kernels take (see _kernels/network.py).
+    def kernel_spec(self, activations, negative_slope=0.01):
+        """The ``NetworkSpec`` the compiled kernels take (see _kernels/specs.py).
 
-        ``negative_slope``: leaky relu's, None when no layer uses leaky_relu,
-        elu, gelu, silu or mish. Cached: predicting one row should not rebuild
-        them. Treat as read-only.
+        ``negative_slope``: leaky relu's. Cached: predicting one row should
+        not rebuild them. Treat as read-only.
         """
         return _kernel_spec(self, tuple(activations), negative_slope)
 
@@ -97,7 +95,7 @@ def _kernel_spec(layout, activations, negative_slope):
         layout.intercept_offsets,
         codes,
         unit_cum,
-        negative_slope,
+        float(negative_slope),
     )
 
 

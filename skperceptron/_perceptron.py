@@ -10,28 +10,25 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.linear_model import Perceptron as SklearnPerceptron
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._callbacks import FitProgressMixin, with_callbacks
 from ._dask import is_dask_collection, predict_blocks, reject_in_partial_fit
 from ._data import (
+    BATCH_WEIGHTS_MESSAGE,
     check_partial_fit_first_call,
     check_partial_fit_input,
     check_sample_weight,
+    is_batch_iterable,
     set_feature_names,
 )
 from ._interop import copy_attributes, not_expressible, shared_params
-from ._kernels import perceptron as kernel
+from ._kernels.specs import Samples
 from ._linear_model import LinearClassifierMixin, SparseCoefMixin
 from ._perceptron_targets import PerceptronTargetsMixin
 from ._perceptron_training import PerceptronTrainingMixin
 from ._sklearn_compat import Interval, StrOptions, _fit_context
-from ._sources.arrays import ArraySource
-from ._sources.batch_store import BATCH_WEIGHTS_MESSAGE, BatchStore, is_batch_iterable
-from ._sources.chunks import ChunkSource
-from ._sources.dask_store import DaskStore
 from ._transaction import atomic
 
 # What to_sklearn / from_sklearn carry over besides parameters and weights.
@@ -259,6 +256,8 @@ class Perceptron(
             The fitted estimator.
         """
         if is_dask_collection(X):
+            from ._sources.dask_store import DaskStore
+
             store = DaskStore.from_collections(X, y, sample_weight)
             return atomic(
                 self, self._fit_chunks, store, X, y, coef_init, intercept_init
@@ -266,6 +265,8 @@ class Perceptron(
         if is_batch_iterable(X, y):
             if sample_weight is not None:
                 raise ValueError(BATCH_WEIGHTS_MESSAGE)
+            from ._sources.batch_store import BatchStore
+
             store = BatchStore.from_batches(X)
             return atomic(
                 self, self._fit_chunks, store, X, y, coef_init, intercept_init
@@ -305,9 +306,11 @@ class Perceptron(
         targets, labels = self._encode(y)
         weight_pos, weight_neg = self._unit_weights(y)
         units = units._replace(weight_pos=weight_pos, weight_neg=weight_neg)
-        samples = kernel.Samples(
+        samples = Samples(
             targets, labels, np.empty(0) if sample_weight is None else sample_weight
         )
+        from ._sources.arrays import ArraySource
+
         return units, ArraySource(X, samples, sample_weight, y)
 
     def _fit_chunks(self, store, X, y, coef_init, intercept_init):
@@ -333,6 +336,8 @@ class Perceptron(
         weight_pos, weight_neg = self._unit_weights(self.classes_)
         units = units._replace(weight_pos=weight_pos, weight_neg=weight_neg)
         self.t_ = 1.0
+        from ._sources.chunks import ChunkSource
+
         source = ChunkSource(store.encoded())
         random_state = check_random_state(self.random_state)
         validation = None
@@ -420,6 +425,8 @@ class Perceptron(
         check_is_fitted(self)
         if self._is_multilabel():
             not_expressible(self, "multilabel targets")
+        from sklearn.linear_model import Perceptron as SklearnPerceptron
+
         converted = SklearnPerceptron(**shared_params(self, SklearnPerceptron))
         converted.coef_ = self._dense_coef().copy()
         converted.intercept_ = np.array(self.intercept_, dtype=np.float64)

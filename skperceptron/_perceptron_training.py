@@ -18,13 +18,14 @@ from joblib import effective_n_jobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._kernels import perceptron as kernel
+from ._kernels import compiled, specs
+from ._kernels import units as kernel
 
 _PENALTIES = {
-    None: kernel.NO_PENALTY,
-    "l2": kernel.L2,
-    "l1": kernel.L1,
-    "elasticnet": kernel.ELASTICNET,
+    None: specs.NO_PENALTY,
+    "l2": specs.L2,
+    "l1": specs.L1,
+    "elasticnet": specs.ELASTICNET,
 }
 _MAX_INT = np.iinfo(np.int32).max
 _DIVERGED = (
@@ -106,7 +107,7 @@ class PerceptronTrainingMixin:
 
     def _rule(self):
         """The kernel's ``Rule``: the learning rule these parameters set."""
-        return kernel.Rule(
+        return specs.Rule(
             fit_intercept=bool(self.fit_intercept),
             eta=float(self.eta0),
             alpha=float(self.alpha),
@@ -182,7 +183,7 @@ class PerceptronTrainingMixin:
             self.n_iter_ = 0
             for _ in range(max_iter):
                 progress.begin_epoch()
-                stats = kernel.EpochStats(
+                stats = specs.EpochStats(
                     np.zeros((n_units, 2)),  # loss, penalty term
                     np.zeros(n_units, dtype=np.int64),
                 )
@@ -224,7 +225,7 @@ class PerceptronTrainingMixin:
             pending = np.broadcast_to(
                 np.asarray(l1_total, dtype=np.float64), units.scale.shape
             ).copy()
-            kernel.flush_l1(units.V, units.scale, units.q, units.B, units.S, pending)
+            compiled.flush_l1(units.V, units.scale, units.q, units.B, units.S, pending)
 
     def _export(self, units, step):
         self.t_ = float(max(step))

@@ -1,84 +1,40 @@
-"""``precompile``: compile every kernel variant into numba's on-disk cache."""
+"""``precompile``: every JIT kernel variant into numba's on-disk cache."""
 
 import time
-import warnings
-
-import numpy as np
-import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
-
-from ._mlp_classifier import MLPClassifier
-from ._perceptron import Perceptron
 
 
 def _variants():
-    """(name, fit) pairs, one per compiled kernel variant.
+    """(name, kernel, argument types) of every variant the build covers."""
+    from numba import typeof
 
-    A kernel compiles once per combination of argument types: input kind
-    (dense or CSR) x dtype x solver for the networks (rmsprop and adagrad
-    share theirs), input kind x dtype for the Perceptron, and dtype for early
-    stopping's validation loss. scikit-learn's losses and activations, layer
-    sizes, penalties, schedules, weight decay and averaging are data, not
-    types, so these fits cover those models (regressors included).
-    """
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(24, 4))
-    y = np.arange(24) % 3
-    for dtype in (np.float64, np.float32):
-        for kind, data in (
-            ("dense", X.astype(dtype)),
-            ("CSR", sp.csr_matrix(X.astype(dtype))),
-        ):
-            bits = np.dtype(dtype).itemsize * 8
-            for solver in ("adam", "sgd", "lbfgs", "rmsprop", "nadam"):
-                yield (
-                    f"MLP {solver:<7} {kind:<5} float{bits}",
-                    lambda data=data, solver=solver: (
-                        MLPClassifier(
-                            hidden_layer_sizes=(3,),
-                            solver=solver,
-                            max_iter=2,
-                            random_state=0,
-                        )
-                        .fit(data, y)
-                        .predict(data)
-                    ),
-                )
-            if kind == "dense":
-                yield (
-                    f"MLP early stopping      float{bits}",
-                    lambda data=data: MLPClassifier(
-                        hidden_layer_sizes=(3,),
-                        max_iter=2,
-                        early_stopping=True,
-                        validation_fraction=0.25,
-                        random_state=0,
-                    ).fit(data, y),
-                )
-            yield (
-                f"Perceptron    {kind:<5} float{bits}",
-                lambda data=data: Perceptron(max_iter=2, penalty="l1").fit(data, y),
-            )
+    from ._kernels import aot, compiled
+
+    for dtype, sparse, name, _, args in aot.sample_variants():
+        types = tuple(typeof(a) for a in args)
+        yield compiled.variant_name(name, dtype, sparse), name, types
 
 
 def precompile(verbose=True):
-    """Compile every kernel variant now, so that later fits load them from disk.
+    """Compile every JIT kernel variant now, so that later fits load them from disk.
 
-    numba compiles a kernel the first time a fit uses it and keeps the machine
-    code in its on-disk cache (in ``NUMBA_CACHE_DIR`` when set, else next to
-    the package, else in the user-wide cache). Call this once where that cache
-    persists (a container image build, a CI cache step) and first fits in
-    later processes skip the compilation. ``python -m skperceptron
-    precompile`` does the same from a shell.
+    ``pip install`` compiles the kernels ahead of time for the installing
+    machine, and fits use that machine code without numba. Where it could
+    not be built (no C compiler at install time), or with
+    ``SKPERCEPTRON_JIT=1``, numba compiles each kernel variant the first time
+    a fit uses it and keeps the machine code in its on-disk cache (in
+    ``NUMBA_CACHE_DIR`` when set, else next to the package, else in the
+    user-wide cache). Call this once where that cache persists (a container
+    image build, a CI cache step) and first fits in later processes skip the
+    compilation. ``python -m skperceptron precompile`` does the same from a
+    shell.
 
-    Covered: every estimator, solver and scikit-learn loss and activation, on
-    writable dense or CSR input in float32 or float64, early stopping,
-    schedules, weight decay and label smoothing included. Not covered, each
-    compiling its own kernels on first use: dropout, the activations
-    leaky_relu, elu, gelu, silu and mish, ``max_grad_norm``, the quantile
-    loss (their code is left out of the default kernels, which keeps those
-    compiling fast), and read-only arrays (such as the memory maps joblib
-    hands to parallel workers), another type to numba.
+    Covered: every estimator, solver, loss, activation and training option,
+    on writable dense or CSR input (int32 column indices) in float32 or
+    float64: options are data, so one variant per kernel, dtype and input
+    kind serves them all. Not covered, each compiling its own variant on
+    first use: read-only arrays (such as the memory maps joblib hands to
+    parallel workers) and CSR matrices with more columns than int32 counts,
+    other types to numba.
 
     Parameters
     ----------
@@ -96,17 +52,17 @@ def precompile(verbose=True):
     >>> from skperceptron import precompile
     >>> seconds = precompile(verbose=False)
     >>> len(seconds)
-    26
+    17
     """
+    from ._kernels import compiled
+
     seconds = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for name, fit in _variants():
-            start = time.perf_counter()
-            fit()
-            seconds[name] = time.perf_counter() - start
-            if verbose:
-                print(f"{name:<30}{seconds[name]:7.2f} s", flush=True)
+    for name, kernel, types in _variants():
+        start = time.perf_counter()
+        compiled._jit_kernel(kernel).compile(types)
+        seconds[name] = time.perf_counter() - start
+        if verbose:
+            print(f"{name:<30}{seconds[name]:7.2f} s", flush=True)
     if verbose:
         print(f"{'total':<30}{sum(seconds.values()):7.2f} s")
     return seconds

@@ -13,7 +13,15 @@ import math
 
 import numpy as np
 
-from ._kernels.optimizers import ADAGRAD, RMSPROP, OptimizerParams, OptimizerState
+from ._kernels.specs import (
+    ADAGRAD,
+    ADAM,
+    NADAM,
+    RMSPROP,
+    SGD,
+    OptimizerParams,
+    optimizer_state,
+)
 
 # The solvers that train by epochs of minibatches (lbfgs is the other).
 STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "nadam")
@@ -109,6 +117,7 @@ class BaseOptimizer:
     """
 
     momentum_name = None  # the attribute 'onecycle' cycles, if any
+    solver = None  # the kernels' code of the solver (``specs.SGD``, ...)
 
     def __init__(
         self,
@@ -156,6 +165,7 @@ class BaseOptimizer:
     def _params(self, alpha, **rule):
         """``OptimizerParams`` of the next epoch, ``rule`` giving the solver's own."""
         values = dict(
+            solver=self.solver,
             alpha=float(alpha),
             learning_rate=self.learning_rate * self.warmup_factor,
             momentum=0.0,
@@ -166,9 +176,8 @@ class BaseOptimizer:
             momentum_decay=0.0,
             weight_decay=float(self.weight_decay),
             max_grad_norm=(
-                None if self.max_grad_norm is None else float(self.max_grad_norm)
+                np.inf if self.max_grad_norm is None else float(self.max_grad_norm)
             ),
-            rule=0,
         )
         values.update(rule)
         return OptimizerParams(**values)
@@ -216,6 +225,7 @@ class SGDOptimizer(BaseOptimizer):
     """
 
     momentum_name = "momentum"
+    solver = SGD
 
     def __init__(
         self,
@@ -262,7 +272,7 @@ class SGDOptimizer(BaseOptimizer):
 
     def state(self):
         """The compiled step's ``OptimizerState`` (views of this object's arrays)."""
-        return OptimizerState(None, None, self.velocity, None, None, 0)
+        return optimizer_state(self.velocity.dtype, 0, velocity=self.velocity)
 
 
 class AdamOptimizer(BaseOptimizer):
@@ -286,6 +296,7 @@ class AdamOptimizer(BaseOptimizer):
     """
 
     momentum_name = "beta_1"
+    solver = ADAM
 
     def __init__(
         self, n_params, dtype, learning_rate_init, beta_1, beta_2, epsilon, **schedule
@@ -308,7 +319,7 @@ class AdamOptimizer(BaseOptimizer):
 
     def state(self):
         """The compiled step's ``OptimizerState`` (views of this object's arrays)."""
-        return OptimizerState(self.ms, self.vs, None, None, None, self.t)
+        return optimizer_state(self.ms.dtype, self.t, m=self.ms, v=self.vs)
 
 
 class NadamOptimizer(AdamOptimizer):
@@ -321,6 +332,7 @@ class NadamOptimizer(AdamOptimizer):
     """
 
     momentum_decay = 0.004
+    solver = NADAM
 
     def __init__(
         self, n_params, dtype, learning_rate_init, beta_1, beta_2, epsilon, **schedule
@@ -338,7 +350,9 @@ class NadamOptimizer(AdamOptimizer):
 
     def state(self):
         """The compiled step's ``OptimizerState`` (views of this object's arrays)."""
-        return OptimizerState(self.ms, self.vs, None, self.mu_product, None, self.t)
+        return optimizer_state(
+            self.ms.dtype, self.t, m=self.ms, v=self.vs, mu=self.mu_product
+        )
 
 
 class RMSpropOptimizer(BaseOptimizer):
@@ -364,7 +378,7 @@ class RMSpropOptimizer(BaseOptimizer):
         ``max_grad_norm`` (see ``BaseOptimizer``).
     """
 
-    rule = RMSPROP
+    solver = RMSPROP
 
     def __init__(
         self, n_params, dtype, learning_rate_init, beta_2, epsilon, **schedule
@@ -380,12 +394,11 @@ class RMSpropOptimizer(BaseOptimizer):
             alpha,
             beta_2=float(self.beta_2),
             epsilon=float(self.epsilon),
-            rule=self.rule,
         )
 
     def state(self):
         """The compiled step's ``OptimizerState`` (views of this object's arrays)."""
-        return OptimizerState(None, None, None, None, self.square_avg, self.t)
+        return optimizer_state(self.square_avg.dtype, self.t, sq=self.square_avg)
 
 
 class AdagradOptimizer(RMSpropOptimizer):
@@ -395,4 +408,4 @@ class AdagradOptimizer(RMSpropOptimizer):
     0). Parameters as ``RMSpropOptimizer`` (``beta_2`` is unused).
     """
 
-    rule = ADAGRAD
+    solver = ADAGRAD

@@ -1,5 +1,7 @@
 """numba in the real world: read-only installs, NUMBA_DISABLE_JIT, thread
-counts, joblib backends, fresh processes."""
+counts, joblib backends, fresh processes. The JIT path is forced where numba
+itself is under test (``SKPERCEPTRON_JIT=1``); tests/test_aot.py covers the
+ahead-of-time kernels."""
 
 import os
 import pathlib
@@ -72,9 +74,12 @@ def _run(code, tmp_path, env_update=None, user=None, pythonpath=None):
     return dict(np.load(out))
 
 
+JIT = {"SKPERCEPTRON_JIT": "1"}
+
+
 @pytest.fixture(scope="module")
 def jitted(tmp_path_factory):
-    return _run(TINY_FITS, tmp_path_factory.mktemp("jit"))
+    return _run(TINY_FITS, tmp_path_factory.mktemp("jit"), JIT)
 
 
 def test_disable_jit_runs_the_kernels_as_python(jitted, tmp_path):
@@ -97,6 +102,7 @@ def test_fallbacks_for_numba_internals_give_the_same_models(jitted, tmp_path):
         code,
         tmp_path,
         {
+            **JIT,
             "SKPERCEPTRON_NUMBA_FALLBACK": "1",
             "NUMBA_CACHE_DIR": str(tmp_path / "cache"),
         },
@@ -157,11 +163,20 @@ def test_read_only_package_and_home(jitted, shared_tmp):
     for path in [site, home, *site.rglob("*")]:
         path.chmod(0o555 if path.is_dir() else 0o444)
     work.chmod(0o777)
-    fitted = _run(
-        TINY_FITS, work, {"HOME": str(home)}, user=65534, pythonpath=str(site)
-    )
-    for key in fitted:
-        assert_allclose(fitted[key], jitted[key], rtol=1e-9, atol=1e-12, err_msg=key)
+    # the installed package (ahead-of-time kernels where they were built),
+    # then the JIT with no writable cache anywhere (numba compiles uncached)
+    for env in ({}, JIT):
+        fitted = _run(
+            TINY_FITS,
+            work,
+            {"HOME": str(home), **env},
+            user=65534,
+            pythonpath=str(site),
+        )
+        for key in fitted:
+            assert_allclose(
+                fitted[key], jitted[key], rtol=1e-9, atol=1e-12, err_msg=key
+            )
     assert not list(site.rglob("*.nbi")) and not list(home.rglob("*.nbi"))
 
     cache = tmp_path / "cache"
@@ -170,32 +185,11 @@ def test_read_only_package_and_home(jitted, shared_tmp):
     _run(
         TINY_FITS,
         work,
-        {"HOME": str(home), "NUMBA_CACHE_DIR": str(cache)},
+        {"HOME": str(home), "NUMBA_CACHE_DIR": str(cache), **JIT},
         user=65534,
         pythonpath=str(site),
     )
     assert list(cache.rglob("*.nbi")), "NUMBA_CACHE_DIR was not used"
-
-
-def test_default_fit_compiles_only_its_own_branches(tmp_path):
-    # Dense float64 Adam must not compile the CSR or SGD loops (the "is None"
-    # branch pruning in _kernels/network.py and optimizers.py). An empty cache
-    # directory makes the subprocess compile instead of loading machine code.
-    code = textwrap.dedent("""
-        import sys, numpy as np
-        from skperceptron import MLPClassifier
-        from skperceptron._kernels import network, optimizers
-        X = np.random.RandomState(0).normal(size=(30, 3)); y = np.arange(30) % 3
-        MLPClassifier(hidden_layer_sizes=(4,), max_iter=2).fit(X, y).predict(X)
-        np.savez(sys.argv[1], run_epoch=len(network.run_epoch.signatures),
-                 csr=len(network._csr_rows_dot.signatures),
-                 sgd=len(optimizers._sgd.signatures),
-                 adam=len(optimizers._adam.signatures))
-    """)
-    compiled = _run(code, tmp_path, {"NUMBA_CACHE_DIR": str(tmp_path / "cache")})
-    assert compiled["run_epoch"] == 1 and compiled["adam"] >= 1
-    assert compiled["csr"] == 0
-    assert compiled["sgd"] == 0
 
 
 def test_no_threading_layer_is_forced(tmp_path):
@@ -204,6 +198,7 @@ def test_no_threading_layer_is_forced(tmp_path):
         import skperceptron
         X = np.random.RandomState(0).normal(size=(30, 3)); y = np.arange(30) % 2
         skperceptron.MLPClassifier(max_iter=2).fit(X, y)
+        skperceptron._kernels.compiled.kernel("run_epoch", X.dtype, False, False)
         try:
             numba.threading_layer()
         except ValueError:

@@ -9,8 +9,8 @@ from sklearn import neural_network as sknn
 
 from skperceptron import MLPClassifier, MLPRegressor
 from skperceptron._data import kernel_input
-from skperceptron._kernels import network
-from skperceptron._kernels.losses import LOSS_CODES, LossSpec
+from skperceptron._kernels import compiled
+from skperceptron._kernels.specs import LOSS_CODES, loss_spec, no_dropout, workspace
 from skperceptron._params import ParamLayout
 
 HIDDEN = ["identity", "logistic", "tanh", "relu", "softplus"]
@@ -41,17 +41,17 @@ OUTPUTS = [  # (output activation, loss, target maker)
 def _objective(X, Y, sw, flat, layout, activations, loss, alpha, dtype=np.float64):
     spec = layout.kernel_spec(activations)
     flat = flat.astype(dtype)
-    work = network.workspace(spec, Y.shape[0], flat.shape[0], dtype, gather_rows=False)
-    value = network.loss_and_gradient(
+    work = workspace(spec, Y.shape[0], flat.shape[0], dtype, gather_rows=False)
+    value = compiled.loss_and_gradient(
         kernel_input(X, dtype),
         Y.astype(dtype),
         sw.astype(dtype),
         flat,
         spec,
-        LossSpec(LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4, 1.0, None),
+        loss_spec(LOSS_CODES[loss], float(np.finfo(dtype).eps), 0.4),
         alpha,
         work,
-        None,
+        no_dropout(layout.n_weights),
     )
     return value, work.grad
 

@@ -11,13 +11,13 @@ from numpy.testing import assert_allclose
 from scipy.special import expit, softmax, xlogy
 
 from skperceptron._data import prediction_input
-from skperceptron._kernels import network
+from skperceptron._forward import activate, predict
 from skperceptron._kernels.activations import (
-    ACTIVATION_CODES,
     add_bias_and_activate,
     multiply_by_derivative,
 )
-from skperceptron._kernels.losses import LOSS_CODES, LossSpec, output_delta_and_loss
+from skperceptron._kernels.losses import output_delta_and_loss
+from skperceptron._kernels.specs import ACTIVATION_CODES, LOSS_CODES, loss_spec
 from skperceptron._params import ParamLayout
 
 DTYPES = [np.float32, np.float64]
@@ -41,14 +41,24 @@ def _matrix(dtype):
     )
 
 
+def _numpy_forward(Z, bias, code, negative_slope):
+    Z += bias
+    activate(Z, code, negative_slope)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", list(REFERENCE) + ["exp"])
+@pytest.mark.parametrize(
+    "implementation",
+    [add_bias_and_activate, _numpy_forward],
+    ids=["training kernel", "prediction"],
+)
 @settings(max_examples=60, deadline=None)
 @given(Z=_matrix(np.float64))
-def test_activations_are_finite_and_match_numpy(name, dtype, Z):
+def test_activations_are_finite_and_match_numpy(implementation, name, dtype, Z):
     bias = np.linspace(-1, 1, Z.shape[1])
     out = Z.astype(dtype)
-    add_bias_and_activate(out, bias.astype(dtype), ACTIVATION_CODES[name], None)
+    implementation(out, bias.astype(dtype), ACTIVATION_CODES[name], 0.01)
     z = (Z.astype(dtype) + bias.astype(dtype)).astype(np.float64)  # rounded like ours
     if name == "exp":
         expected = np.exp(np.clip(z, -EXP_CAP[dtype], EXP_CAP[dtype]))
@@ -59,7 +69,7 @@ def test_activations_are_finite_and_match_numpy(name, dtype, Z):
     assert_allclose(out, expected.astype(dtype), rtol=tol, atol=tol)
     if name in ("logistic", "tanh", "relu", "softplus"):
         delta = np.ones_like(out)
-        multiply_by_derivative(out, delta, ACTIVATION_CODES[name], None)
+        multiply_by_derivative(out, delta, ACTIVATION_CODES[name], 0.01)
         assert np.all(np.isfinite(delta))
 
 
@@ -108,7 +118,7 @@ def test_losses_and_deltas_are_finite_and_match_numpy(loss, out, dtype, Z, seed)
     else:
         Y = rng.normal(size=(n, k))
     A = Z.astype(dtype)
-    add_bias_and_activate(A, np.zeros(k, dtype), ACTIVATION_CODES[out], None)
+    add_bias_and_activate(A, np.zeros(k, dtype), ACTIVATION_CODES[out], 0.01)
     delta = np.empty_like(A)
     eps = float(np.finfo(dtype).eps)
     total = output_delta_and_loss(
@@ -118,7 +128,7 @@ def test_losses_and_deltas_are_finite_and_match_numpy(loss, out, dtype, Z, seed)
         np.arange(n),
         delta,
         ACTIVATION_CODES[out],
-        LossSpec(LOSS_CODES[loss], eps, 1.0, 1.0, None),
+        loss_spec(LOSS_CODES[loss], eps),
     )
     assert np.isfinite(total)
     assert np.all(np.isfinite(delta))
@@ -143,15 +153,15 @@ def test_sparse_and_dense_forward_passes_agree(dtype, seed, scale, density):
     flat = rng.uniform(-1, 1, size=layout.n_params).astype(dtype)
     spec = layout.kernel_spec(["tanh", "softmax"])
     coefs, intercepts = layout.views(flat)
-    dense = network.predict(
-        prediction_input(X, dtype), coefs, intercepts, spec.act_codes, None, 8
+    dense = predict(
+        prediction_input(X, dtype), coefs, intercepts, spec.act_codes, 0.01, 8
     )
-    sparse = network.predict(
+    sparse = predict(
         prediction_input(sp.csr_matrix(X), dtype),
         coefs,
         intercepts,
         spec.act_codes,
-        None,
+        0.01,
         8,
     )
     assert np.all(np.isfinite(dense))

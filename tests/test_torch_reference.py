@@ -13,13 +13,12 @@ from numpy.testing import assert_allclose
 
 from skperceptron import MLPClassifier
 from skperceptron._kernels.activations import (
-    ACTIVATION_CODES,
-    NEEDS_PRE_ACTIVATION,
     add_bias_and_activate,
     multiply_by_derivative,
     multiply_by_pre_derivative,
 )
 from skperceptron._kernels.optimizers import optimizer_step
+from skperceptron._kernels.specs import ACTIVATION_CODES, NEEDS_PRE_ACTIVATION
 from skperceptron._stochastic_optimizers import (
     AdagradOptimizer,
     AdamOptimizer,
@@ -48,18 +47,13 @@ def _ours(optimizer, params, gradients, alpha=0.0, weight_sum=1.0):
     """Steps of one of our optimizers, as run_epoch takes them."""
     params = params.copy()
     for t, grad in enumerate(gradients, start=1):
-        state = optimizer.state()
         optimizer_step(
             params,
             grad.copy(),
             N_COEF,
             weight_sum,
             optimizer.hyperparameters(alpha),
-            state.m,
-            state.v,
-            state.velocity,
-            state.mu_product,
-            state.square_avg,
+            optimizer.state(),
             t,
         )
     return params

@@ -9,8 +9,15 @@ from sklearn.metrics import log_loss
 
 from skperceptron import MLPClassifier, MLPRegressor
 from skperceptron._data import kernel_input
-from skperceptron._kernels import network
-from skperceptron._kernels.losses import LOSS_CODES, LossSpec
+from skperceptron._forward import predict
+from skperceptron._kernels import compiled
+from skperceptron._kernels.specs import (
+    LOSS_CODES,
+    Dropout,
+    loss_spec,
+    no_dropout,
+    workspace,
+)
 from skperceptron._params import WEIGHT_INITS, ParamLayout
 
 NEW_ACTIVATIONS = ["leaky_relu", "elu", "gelu", "silu", "mish"]
@@ -18,20 +25,20 @@ NEW_ACTIVATIONS = ["leaky_relu", "elu", "gelu", "silu", "mish"]
 
 def _objective(X, Y, flat, layout, activations, loss, dtype, dropout=None, q=None):
     spec = layout.kernel_spec(activations, 0.05)
-    work = network.workspace(
+    work = workspace(
         spec, Y.shape[0], flat.shape[0], dtype, gather_rows=False, dropout=dropout
     )
-    loss_spec = LossSpec(LOSS_CODES[loss], float(np.finfo(dtype).eps), 1.0, 1.0, q)
-    value = network.loss_and_gradient(
+    spec_of_loss = loss_spec(LOSS_CODES[loss], float(np.finfo(dtype).eps), quantiles=q)
+    value = compiled.loss_and_gradient(
         kernel_input(X, dtype),
         Y.astype(dtype),
         np.empty(0, dtype),
         flat.astype(dtype),
         spec,
-        loss_spec,
+        spec_of_loss,
         1e-3,
         work,
-        dropout,
+        no_dropout(layout.n_weights) if dropout is None else dropout,
     )
     return value, work.grad.astype(np.float64), work
 
@@ -98,12 +105,12 @@ def test_pinball_loss_value_and_gradient(sparse, dtype):
     assert_allclose(grad, _finite_differences(f64, flat, 1e-6), **tol)
     # the value against the pinball definition on the network's outputs
     coefs, intercepts = layout.views(flat)
-    out = network.predict(
+    out = predict(
         kernel_input(X, np.float64)[0] if not sparse else X.tocsr(),
         coefs,
         intercepts,
         np.array([2, 2, 0]),
-        None,
+        0.01,
         64,
     )
     r = Y - out
@@ -123,7 +130,7 @@ def test_dropout_gradient_with_fixed_mask_matches_finite_differences(
     Y = rng.normal(size=(11, 2))
     flat += 0.1  # keep relu away from its kink
     acts = [activation, activation, "identity"]
-    dropout = network.Dropout(np.array([0.3, 0.5, 0.0]), 12345)
+    dropout = Dropout(np.array([0.3, 0.5, 0.0]), 12345)
 
     def f(w):
         return _objective(X, Y, w, layout, acts, "squared_error", np.float64, dropout)[
@@ -152,7 +159,7 @@ def test_dropout_keeps_units_with_the_right_probability():
         ["relu", "relu", "identity"],
         "squared_error",
         np.float64,
-        network.Dropout(rates, 7),
+        Dropout(rates, 7),
     )
     masks = work.mask_buf
     n = 2000

@@ -2,10 +2,10 @@
 derivatives.
 
 Integer codes select the function so that one compiled kernel serves every
-network; the names live in :data:`ACTIVATION_CODES`. Most derivatives are
+network; the names live in ``specs.ACTIVATION_CODES``. Most derivatives are
 expressed through the activation's output, which backprop stores anyway;
 gelu, silu and mish cannot be inverted from their outputs, so training keeps
-their pre-activations too (:data:`NEEDS_PRE_ACTIVATION`) and differentiates
+their pre-activations too (``specs.NEEDS_PRE_ACTIVATION``) and differentiates
 those (``multiply_by_pre_derivative``).
 """
 
@@ -15,37 +15,20 @@ import numpy as np
 
 from ._intrinsics import as_vector, float64_from_bits
 from ._jit import jit
+from .specs import (
+    ELU,
+    EXP,
+    IDENTITY,
+    LEAKY_RELU,
+    LOGISTIC,
+    MISH,
+    RELU,
+    SILU,
+    SOFTMAX,
+    SOFTPLUS,
+    TANH,
+)
 
-IDENTITY = 0
-LOGISTIC = 1
-TANH = 2
-RELU = 3
-SOFTPLUS = 4
-SOFTMAX = 5
-EXP = 6
-LEAKY_RELU = 7
-ELU = 8
-GELU = 9
-SILU = 10
-MISH = 11
-
-ACTIVATION_CODES = {
-    "identity": IDENTITY,
-    "logistic": LOGISTIC,
-    "tanh": TANH,
-    "relu": RELU,
-    "softplus": SOFTPLUS,
-    "softmax": SOFTMAX,
-    "exp": EXP,
-    "leaky_relu": LEAKY_RELU,
-    "elu": ELU,
-    "gelu": GELU,
-    "silu": SILU,
-    "mish": MISH,
-}
-
-# Codes at or above this one are differentiated from their pre-activations.
-NEEDS_PRE_ACTIVATION = GELU
 _SQRT_HALF = 0.7071067811865476
 _INV_SQRT_2PI = 0.3989422804014327
 
@@ -165,9 +148,7 @@ def _activate_extended(row, bias, code, negative_slope):
 def add_bias_and_activate(Z, bias, code, negative_slope):
     """Replace ``Z`` (C-contiguous, rows x units) by ``f(Z + bias)`` in place.
 
-    ``negative_slope`` is leaky relu's slope for negative inputs, or None when
-    the network uses none of leaky_relu, elu, gelu, silu and mish: numba then
-    compiles none of their code (it prunes a test of an argument for None).
+    ``negative_slope`` is leaky relu's slope for negative inputs.
 
     Logistic, tanh, softmax and exp share one call of the vectorised
     ``exp_inplace`` over the whole block (one call site keeps compile time
@@ -195,8 +176,7 @@ def add_bias_and_activate(Z, bias, code, negative_slope):
                 z = row[j] + bias[j]
                 row[j] = max(z, zero) + np.log1p(np.exp(-abs(z)))
         elif code >= LEAKY_RELU:
-            if negative_slope is not None:
-                _activate_extended(row, bias, code, negative_slope)
+            _activate_extended(row, bias, code, negative_slope)
         elif code == LOGISTIC:
             for j in range(n_units):
                 row[j] = -(row[j] + bias[j])
@@ -253,7 +233,7 @@ def _derivative_extended(a, d, code, negative_slope):
 def multiply_by_derivative(A, delta, code, negative_slope):
     """``delta *= f'(z)`` in place, with ``f'`` computed from ``A = f(z)``.
 
-    Not for the codes of ``NEEDS_PRE_ACTIVATION`` (see
+    Not for the codes from ``NEEDS_PRE_ACTIVATION`` on (see
     ``multiply_by_pre_derivative``); ``negative_slope`` as
     ``add_bias_and_activate`` takes it.
     """
@@ -278,8 +258,7 @@ def multiply_by_derivative(A, delta, code, negative_slope):
             for j in range(n_units):
                 d[j] = d[j] * -np.expm1(-a[j])
         elif code == LEAKY_RELU or code == ELU:
-            if negative_slope is not None:
-                _derivative_extended(a, d, code, negative_slope)
+            _derivative_extended(a, d, code, negative_slope)
         # IDENTITY: derivative 1, nothing to do
 
 

@@ -13,47 +13,23 @@ the caller divides by the batch's weight sum and multiplies by
 its delta stays the summed loss's).
 """
 
-from typing import NamedTuple
-
 import numpy as np
 
 from ._jit import jit
-from .activations import EXP, IDENTITY, LOGISTIC, SOFTMAX, multiply_by_derivative
-
-SQUARED_ERROR = 0
-LOG_LOSS = 1
-BINARY_LOG_LOSS = 2
-POISSON = 3
-ABSOLUTE_ERROR = 4
-HUBER = 5
-QUANTILE = 6
-
-LOSS_CODES = {
-    "squared_error": SQUARED_ERROR,
-    "log_loss": LOG_LOSS,
-    "binary_log_loss": BINARY_LOG_LOSS,
-    "poisson": POISSON,
-    "absolute_error": ABSOLUTE_ERROR,
-    "huber": HUBER,
-    "quantile": QUANTILE,
-}
-
-
-class LossSpec(NamedTuple):
-    """What the kernels need to know of the loss.
-
-    ``code`` is one of ``LOSS_CODES``; ``log_eps`` the probability clip of the
-    log-losses; ``huber_delta`` the Huber loss's switch point; ``scale``
-    multiplies the reported loss value (not the delta); ``quantiles`` the
-    pinball loss's levels, output ``k`` taking ``quantiles[k % len]`` (None
-    for the other losses, which then compile no code of it).
-    """
-
-    code: int
-    log_eps: float
-    huber_delta: float
-    scale: float
-    quantiles: object
+from .activations import multiply_by_derivative
+from .specs import (
+    ABSOLUTE_ERROR,
+    BINARY_LOG_LOSS,
+    EXP,
+    HUBER,
+    IDENTITY,
+    LOG_LOSS,
+    LOGISTIC,
+    POISSON,
+    QUANTILE,
+    SOFTMAX,
+    SQUARED_ERROR,
+)
 
 
 @jit
@@ -125,7 +101,7 @@ def _loss_gradient(a, y, code, huber_delta, quantile):
 
 @jit
 def _quantile_of(quantiles, k):
-    if quantiles is None:
+    if quantiles.shape[0] == 0:
         return 0.0
     return quantiles[k % quantiles.shape[0]]
 
@@ -179,5 +155,12 @@ def output_delta_and_loss(A_out, Y, sample_weight, rows, delta, out_code, loss):
             row_loss *= w
         total += row_loss
     if not canonical:
-        multiply_by_derivative(A_out, delta, out_code, None)
+        multiply_by_derivative(A_out, delta, out_code, 0.0)
     return total
+
+
+@jit
+def loss_sum(A_out, Y, sample_weight, rows, delta, out_code, loss):
+    """``output_delta_and_loss`` as a function of its own (the validation
+    loss, called from Python)."""
+    return output_delta_and_loss(A_out, Y, sample_weight, rows, delta, out_code, loss)

@@ -1,24 +1,22 @@
 """Forward and backward passes over all layers, dense and CSR input.
 
 A network is described by a ``NetworkSpec`` of plain integer arrays so that
-one compiled kernel per dtype serves every architecture. Input data travel as
-``(X, csr)``: a C-contiguous dense ``X`` and ``None``, or ``None`` and the CSR
-arrays ``(data, indices, indptr)``. Batches are given by ``rows`` (indices
-into X). Training passes ``start=None`` and gathers dense rows into the
-workspace's ``x_buf``; L-BFGS passes ``x_buf=None`` and an integer ``start``:
-the rows are then the contiguous block ``start:start + n_rows`` of dense X,
-used without a copy. Matrix products go through ``_blas.gemm``.
+one compiled kernel per dtype serves every architecture; every training
+option (activations, dropout, the loss, the solver, clipping) is data too
+(``specs.py``). Input data travel as ``(X, csr)``: a C-contiguous dense ``X``
+and ``None``, or ``None`` and the CSR arrays ``(data, indices, indptr)``.
+Batches are given by ``rows`` (indices into X). Training passes
+``start=None`` and gathers dense rows into the workspace's ``x_buf``; L-BFGS
+passes ``x_buf=None`` and an integer ``start``: the rows are then the
+contiguous block ``start:start + n_rows`` of dense X, used without a copy.
+Matrix products go through ``_blas.gemm``.
 
-Which of these cases applies, and SGD versus Adam, is told by ``None`` in an
-argument rather than by a flag: numba prunes ``is None`` branches on argument
-types before typing, so each combination compiles only its own code (the
-default dense Adam fit never compiles the sparse or SGD loops). Such a test
-must sit in a function that takes the argument itself (``_input_times``,
-``optimizers.optimizer_step``): numba does not prune a test on a field of a
-NamedTuple.
+Those input cases are told by ``None`` in an argument rather than by a flag:
+numba prunes ``is None`` branches on argument types before typing, so the
+dense kernel contains no sparse loop and the reverse. Such a test must sit in
+a function that takes the argument itself (``_input_times``): numba does not
+prune a test on a field of a NamedTuple.
 """
-
-from typing import NamedTuple
 
 import numpy as np
 
@@ -26,84 +24,13 @@ from ._blas import gemm
 from ._intrinsics import as_matrix, as_vector
 from ._jit import jit
 from .activations import (
-    NEEDS_PRE_ACTIVATION,
     add_bias_and_activate,
     multiply_by_derivative,
     multiply_by_pre_derivative,
 )
 from .losses import output_delta_and_loss
 from .optimizers import optimizer_step, scale_gradient
-
-
-class NetworkSpec(NamedTuple):
-    """The shape of a network, as ``ParamLayout.kernel_spec`` builds it.
-
-    ``units``: layer widths, input first ``(n_features, h1, ..., n_outputs)``;
-    ``coef_off`` and ``int_off``: where each weight matrix and bias vector
-    starts in the flat parameter vector; ``act_codes``: the activation code of
-    each non-input layer (the last is the output's); ``unit_cum``: where layer
-    ``l`` starts in the activation and delta buffers, in units of batch rows
-    (``sum(units[1:l])``); ``negative_slope``: leaky relu's slope, None when
-    no layer uses leaky_relu, elu, gelu, silu or mish (see
-    ``activations.add_bias_and_activate``).
-    """
-
-    units: np.ndarray
-    coef_off: np.ndarray
-    int_off: np.ndarray
-    act_codes: np.ndarray
-    unit_cum: np.ndarray
-    negative_slope: object
-
-
-class Dropout(NamedTuple):
-    """Inverted dropout of hidden units during training.
-
-    ``rates[l]`` is the probability of dropping a unit of hidden layer ``l +
-    1`` (the layer that weight matrix ``l`` feeds; the last entry, the output
-    layer's, is unused); kept units are scaled by ``1 / (1 - rate)``. Each
-    mask entry is a hash of ``seed``, the row's position in the epoch and the
-    unit (``_unit_uniform``): the same seed gives the same masks for dense and
-    CSR input, and ``loss_and_gradient`` the same masks on every call.
-    """
-
-    rates: np.ndarray
-    seed: int
-
-
-class Workspace(NamedTuple):
-    """Scratch arrays of a training call, allocated once per fit.
-
-    ``act_buf`` and ``delta_buf`` hold every layer's activations and deltas
-    for one batch (``batch_rows * unit_cum[-1]`` values); ``x_buf`` the
-    gathered dense input rows (None for CSR input and for L-BFGS); ``grad``
-    the gradient, shaped like the flat parameter vector; ``pre_buf`` the
-    pre-activations of the layers whose derivative needs them (None when no
-    layer does), ``mask_buf`` the dropout masks (None without dropout), both
-    laid out as ``act_buf``.
-    """
-
-    act_buf: np.ndarray
-    delta_buf: np.ndarray
-    x_buf: object
-    grad: np.ndarray
-    pre_buf: object
-    mask_buf: object
-
-
-def workspace(spec, n_rows, n_params, dtype, gather_rows, dropout=None):
-    """A ``Workspace`` for batches of up to ``n_rows`` rows."""
-    act_buf = np.empty(n_rows * int(spec.unit_cum[-1]), dtype=dtype)
-    x_buf = np.empty(n_rows * int(spec.units[0]), dtype=dtype) if gather_rows else None
-    needs_pre = bool(np.any(spec.act_codes >= NEEDS_PRE_ACTIVATION))
-    return Workspace(
-        act_buf,
-        np.empty_like(act_buf),
-        x_buf,
-        np.empty(n_params, dtype=dtype),
-        np.empty_like(act_buf) if needs_pre else None,
-        np.empty_like(act_buf) if dropout is not None else None,
-    )
+from .specs import NEEDS_PRE_ACTIVATION
 
 
 @jit
@@ -203,19 +130,18 @@ def _input_t_times(X, csr, rows, start, x_buf, D, G):
             gemm(as_matrix(x_buf, 0, n_rows, G.shape[0]).T, D, G)
 
 
-# The three helpers below test an argument for None (see the module
-# docstring) and stay small: a large function linked under another non-inlined
-# one is optimised again at each level, which cost seconds of compile time.
+# The helpers below stay small: a large function linked under another
+# non-inlined one is optimised again at each level, which cost seconds of
+# compile time.
 
 
 @jit
 def _keep_pre_activations(Z, b, pre_buf, offset):
     """Copy ``Z + b`` into ``pre_buf`` for the derivative (gelu, silu, mish)."""
-    if pre_buf is not None:
-        P = as_matrix(pre_buf, offset, Z.shape[0], Z.shape[1])
-        for i in range(Z.shape[0]):
-            for j in range(Z.shape[1]):
-                P[i, j] = Z[i, j] + b[j]
+    P = as_matrix(pre_buf, offset, Z.shape[0], Z.shape[1])
+    for i in range(Z.shape[0]):
+        for j in range(Z.shape[1]):
+            P[i, j] = Z[i, j] + b[j]
 
 
 @jit
@@ -241,23 +167,22 @@ def _drop_units(A, mask_buf, offset, dropout, layer, first, n_hidden):
     hidden units of the network (``offset`` locates the layer). Branch-free,
     so that LLVM vectorises the hashing.
     """
-    if dropout is not None:
-        rate = dropout.rates[layer]
-        if rate > 0.0:
-            n_rows, n_units = A.shape
-            M = as_matrix(mask_buf, offset, n_rows, n_units)
-            scale = A.dtype.type(1.0 / (1.0 - rate))
-            zero = A.dtype.type(0)
-            unit_start = offset // n_rows
-            for i in range(n_rows):
-                row_key = (first + i) * n_hidden + unit_start
-                a = A[i]
-                m_row = M[i]
-                for j in range(n_units):
-                    keep = _unit_uniform(dropout.seed, row_key + j) >= rate
-                    m = scale if keep else zero
-                    m_row[j] = m
-                    a[j] = a[j] * m
+    rate = dropout.rates[layer]
+    if rate > 0.0:
+        n_rows, n_units = A.shape
+        M = as_matrix(mask_buf, offset, n_rows, n_units)
+        scale = A.dtype.type(1.0 / (1.0 - rate))
+        zero = A.dtype.type(0)
+        unit_start = offset // n_rows
+        for i in range(n_rows):
+            row_key = (first + i) * n_hidden + unit_start
+            a = A[i]
+            m_row = M[i]
+            for j in range(n_units):
+                keep = _unit_uniform(dropout.seed, row_key + j) >= rate
+                m = scale if keep else zero
+                m_row[j] = m
+                a[j] = a[j] * m
 
 
 @jit
@@ -269,23 +194,21 @@ def _backward_extras(A, D, code, pre_buf, mask_buf, offset, dropout, layer):
     for gelu, silu and mish, ``D *= f'(z)`` from the kept pre-activations.
     Returns whether the derivative was applied.
     """
-    if dropout is not None:
-        rate = dropout.rates[layer]
-        if rate > 0.0:
-            M = as_matrix(mask_buf, offset, A.shape[0], A.shape[1])
-            keep = A.dtype.type(1.0 - rate)
-            for i in range(A.shape[0]):
-                a = A[i]
-                d = D[i]
-                m = M[i]
-                for j in range(A.shape[1]):
-                    d[j] = d[j] * m[j]
-                    a[j] = a[j] * keep  # dropped units stay 0
-    if pre_buf is not None:
-        if code >= NEEDS_PRE_ACTIVATION:
-            P = as_matrix(pre_buf, offset, D.shape[0], D.shape[1])
-            multiply_by_pre_derivative(P, D, code)
-            return True
+    rate = dropout.rates[layer]
+    if rate > 0.0:
+        M = as_matrix(mask_buf, offset, A.shape[0], A.shape[1])
+        keep = A.dtype.type(1.0 - rate)
+        for i in range(A.shape[0]):
+            a = A[i]
+            d = D[i]
+            m = M[i]
+            for j in range(A.shape[1]):
+                d[j] = d[j] * m[j]
+                a[j] = a[j] * keep  # dropped units stay 0
+    if code >= NEEDS_PRE_ACTIVATION:
+        P = as_matrix(pre_buf, offset, D.shape[0], D.shape[1])
+        multiply_by_pre_derivative(P, D, code)
+        return True
     return False
 
 
@@ -438,7 +361,7 @@ def run_epoch(
         ``state.t + 1`` (the caller advances ``t`` by the batch count).
     work : Workspace
         Scratch arrays; ``work.x_buf`` None for CSR input.
-    dropout : Dropout or None
+    dropout : Dropout
         Dropout of hidden units (``work.mask_buf`` holds the masks).
 
     Returns
@@ -470,19 +393,7 @@ def run_epoch(
             first,
         )
         t += 1
-        sumsq = optimizer_step(
-            params,
-            work.grad,
-            n_coef,
-            weight_sum,
-            hyper,
-            state.m,
-            state.v,
-            state.velocity,
-            state.mu_product,
-            state.square_avg,
-            t,
-        )
+        sumsq = optimizer_step(params, work.grad, n_coef, weight_sum, hyper, state, t)
         batch_loss = (loss_sum + 0.5 * alpha * sumsq) / weight_sum
         total += batch_loss * (last - first)
     return total
@@ -501,7 +412,7 @@ def loss_and_gradient(data, Y, sample_weight, params, spec, loss, alpha, work, d
     work : Workspace
         Scratch arrays for all rows at once (``x_buf`` None: dense rows are
         read in place); ``work.grad`` receives the gradient.
-    dropout : Dropout or None
+    dropout : Dropout
         Dropout masks (the same on every call with the same seed: the
         objective is then a function of ``params``, for gradient checks).
 
@@ -518,34 +429,3 @@ def loss_and_gradient(data, Y, sample_weight, params, spec, loss, alpha, work, d
     )
     sumsq = scale_gradient(params, work.grad, spec.int_off[0], weight_sum, alpha)
     return (loss_sum + 0.5 * alpha * sumsq) / weight_sum
-
-
-def predict(X, coefs, intercepts, act_codes, negative_slope, chunk_rows):
-    """Network output for every row of X, computed ``chunk_rows`` rows at a time.
-
-    Plain Python on purpose: each layer is one BLAS product (numpy's, or
-    scipy's for CSR X) followed by the compiled ``add_bias_and_activate`` that
-    training compiles anyway, so prediction adds no compile time of its own
-    and a one-row call costs a few microseconds more than the products.
-    ``X`` is dense (C-contiguous) or CSR, in the dtype of the weights;
-    ``act_codes`` holds one activation code per layer; ``negative_slope`` as
-    ``NetworkSpec`` has it.
-    """
-    n_samples = X.shape[0]
-    n_weights = len(coefs)
-    dtype = coefs[0].dtype
-    out = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
-    chunk_rows = max(1, min(chunk_rows, n_samples))
-    hidden = [np.empty((chunk_rows, W.shape[1]), dtype=dtype) for W in coefs[:-1]]
-    for first in range(0, n_samples, chunk_rows):
-        last = min(first + chunk_rows, n_samples)
-        A = X[first:last]
-        for k in range(n_weights):
-            Z = out[first:last] if k == n_weights - 1 else hidden[k][: last - first]
-            if k == 0 and not isinstance(A, np.ndarray):
-                Z[...] = A @ coefs[0]  # CSR rows times dense weights
-            else:
-                np.dot(A, coefs[k], out=Z)
-            add_bias_and_activate(Z, intercepts[k], act_codes[k], negative_slope)
-            A = Z
-    return out

@@ -12,61 +12,10 @@ must guard against negative indices and LLVM does not vectorise the loop
 (Adam ran several times slower that way; docs/benchmarks.md).
 """
 
-from typing import NamedTuple
-
 import numpy as np
 
 from ._jit import jit
-
-RMSPROP = 0
-ADAGRAD = 1
-
-
-class OptimizerParams(NamedTuple):
-    """The hyper-parameters of an optimizer step.
-
-    ``alpha`` is the L2 penalty, ``learning_rate`` the current step size;
-    ``momentum`` and ``nesterov`` are SGD's, ``beta_1``, ``beta_2`` and
-    ``epsilon`` Adam's and Nadam's (rmsprop decays its squared gradients by
-    ``beta_2``; adagrad and rmsprop use ``epsilon``), ``momentum_decay``
-    Nadam's; ``weight_decay`` shrinks the weights by ``learning_rate *
-    weight_decay`` per step, apart from the gradient (AdamW, SGDW);
-    ``max_grad_norm`` clips the gradient's global norm (None: no clipping);
-    ``rule`` tells rmsprop (``RMSPROP``) from adagrad (``ADAGRAD``), which
-    keep the same state.
-    """
-
-    alpha: float
-    learning_rate: float
-    momentum: float
-    nesterov: bool
-    beta_1: float
-    beta_2: float
-    epsilon: float
-    momentum_decay: float
-    weight_decay: float
-    max_grad_norm: object
-    rule: int
-
-
-class OptimizerState(NamedTuple):
-    """What an optimizer remembers between steps, updated in place.
-
-    Adam and Nadam keep their moments ``m`` and ``v``, rmsprop and adagrad
-    their mean or sum of squared gradients ``square_avg``, SGD its
-    ``velocity``, Nadam also the running product of its momentum schedule
-    ``mu_product`` (a length-1 array). Unused slots are
-    None, which is how the kernels tell the solvers apart (numba compiles only
-    the branch of the solver in use). ``t`` is the number of steps taken before
-    this call (for the bias corrections).
-    """
-
-    m: object
-    v: object
-    velocity: object
-    mu_product: object
-    square_avg: object
-    t: int
+from .specs import ADAGRAD, ADAM, NADAM, RMSPROP
 
 
 @jit
@@ -136,7 +85,8 @@ def _nadam(params, grad, m, v, alpha, weight_sum, coefs, beta_1, beta_2, eps, de
 
 @jit
 def _rmsprop_adagrad(params, grad, v, alpha, weight_sum, lr, rule, beta_2, eps, decay):
-    """rmsprop (``v`` a moving average of g**2) or adagrad (``v`` their sum)."""
+    """rmsprop (``v`` a moving average of g**2) or adagrad (``v`` their sum),
+    as ``rule`` (``RMSPROP`` or ``ADAGRAD``) says."""
     forget = params.dtype.type(beta_2 if rule == RMSPROP else 1.0)
     gain = params.dtype.type(1.0 - float(beta_2) if rule == RMSPROP else 1.0)
     sumsq = params.dtype.type(0)
@@ -156,9 +106,9 @@ def _clip_factor(params, grad, n_coef, alpha, weight_sum, max_norm):
 
     As ``torch.nn.utils.clip_grad_norm_``: ``max_norm / (norm + 1e-6)``,
     capped at 1; the true gradient is ``(grad + alpha * w) / S`` for weights,
-    ``grad / S`` for biases. ``max_norm`` None: 1 (and no code compiled).
+    ``grad / S`` for biases. ``max_norm`` inf: 1 (no clipping).
     """
-    if max_norm is not None:
+    if max_norm < np.inf:
         total = 0.0  # float64 whatever the dtype: float32 squares overflow
         for j in range(n_coef):
             g = float(grad[j] + alpha * params[j])
@@ -172,15 +122,8 @@ def _clip_factor(params, grad, n_coef, alpha, weight_sum, max_norm):
 
 
 @jit
-def optimizer_step(
-    params, grad, n_coef, weight_sum, hyper, m, v, velocity, mu_product, square_avg, t
-):
-    """Apply one step of the solver that the state arguments tell.
-
-    Adam: ``m``, ``v``; Nadam: ``m``, ``v``, ``mu_product``; rmsprop or adagrad
-    (``hyper.rule``): ``square_avg``; SGD: ``velocity``; the other arguments
-    None. Each solver's branch tests an argument that is None for every other
-    solver, so that numba compiles only the branch in use.
+def optimizer_step(params, grad, n_coef, weight_sum, hyper, state, t):
+    """Apply one step of the solver ``hyper.solver``.
 
     Parameters
     ----------
@@ -194,8 +137,8 @@ def optimizer_step(
         Sum of the batch's sample weights (its row count when unweighted).
     hyper : OptimizerParams
         Hyper-parameters of the step.
-    m, v, velocity, mu_product, square_avg : ndarray or None
-        The optimizer state (see ``OptimizerState``), updated in place.
+    state : OptimizerState
+        The optimizer's memory (its solver's slots), updated in place.
     t : int
         The step number, counting this step from 1.
 
@@ -203,9 +146,6 @@ def optimizer_step(
     -------
     sumsq : float
         The sum of squared weights before the step.
-
-    Not inlined: its branches test arguments, and numba prunes a branch on
-    ``arg is None`` only where ``arg`` is an argument of the function compiled.
     """
     cast = params.dtype.type
     alpha = cast(hyper.alpha)
@@ -216,13 +156,16 @@ def optimizer_step(
         weight_sum / _clip_factor(params, grad, n_coef, alpha, s, hyper.max_grad_norm)
     )
     decay = cast(hyper.learning_rate * hyper.weight_decay)
-    sumsq = 0.0
     W, G, B, GB = params[:n_coef], grad[:n_coef], params[n_coef:], grad[n_coef:]
-    if m is not None:
-        b1 = hyper.beta_1
-        b2 = hyper.beta_2
-        eps = cast(hyper.epsilon)
-        if mu_product is not None:
+    solver = hyper.solver
+    b1 = hyper.beta_1
+    b2 = hyper.beta_2
+    eps = cast(hyper.epsilon)
+    if solver == ADAM or solver == NADAM:
+        m, v = state.m, state.v
+        mw, vw, mb, vb = m[:n_coef], v[:n_coef], m[n_coef:], v[n_coef:]
+        if solver == NADAM:
+            mu_product = state.mu_product
             md = hyper.momentum_decay
             mu = b1 * (1.0 - 0.5 * 0.96 ** (t * md))
             mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * md))
@@ -234,26 +177,28 @@ def optimizer_step(
                 cast(lr * mu_next / (1.0 - product * mu_next)),
                 cast(1.0 / (1.0 - b2**t)),
             )
-            args = (coefs, b1, b2, eps)
-            sumsq = float(_nadam(W, G, m[:n_coef], v[:n_coef], alpha, s, *args, decay))
-            _nadam(B, GB, m[n_coef:], v[n_coef:], zero, s, *args, zero)
-        else:
-            lr = cast(hyper.learning_rate * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
-            args = (lr, b1, b2, eps)
-            sumsq = float(_adam(W, G, m[:n_coef], v[:n_coef], alpha, s, *args, decay))
-            _adam(B, GB, m[n_coef:], v[n_coef:], zero, s, *args, zero)
-    if square_avg is not None:
-        args = (cast(hyper.learning_rate), hyper.rule, hyper.beta_2)
-        eps = cast(hyper.epsilon)
-        sq_w, sq_b = square_avg[:n_coef], square_avg[n_coef:]
-        sumsq = float(_rmsprop_adagrad(W, G, sq_w, alpha, s, *args, eps, decay))
-        _rmsprop_adagrad(B, GB, sq_b, zero, s, *args, eps, zero)
-    if velocity is not None:
+            sumsq = float(_nadam(W, G, mw, vw, alpha, s, coefs, b1, b2, eps, decay))
+            _nadam(B, GB, mb, vb, zero, s, coefs, b1, b2, eps, zero)
+            return sumsq
+        lr = cast(hyper.learning_rate * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
+        sumsq = float(_adam(W, G, mw, vw, alpha, s, lr, b1, b2, eps, decay))
+        _adam(B, GB, mb, vb, zero, s, lr, b1, b2, eps, zero)
+        return sumsq
+    if solver == RMSPROP or solver == ADAGRAD:
         lr = cast(hyper.learning_rate)
-        mu = cast(hyper.momentum)
-        nesterov = hyper.nesterov
-        sumsq = float(_sgd(W, G, velocity[:n_coef], alpha, s, lr, mu, nesterov, decay))
-        _sgd(B, GB, velocity[n_coef:], zero, s, lr, mu, nesterov, zero)
+        sq_w, sq_b = state.square_avg[:n_coef], state.square_avg[n_coef:]
+        sumsq = float(
+            _rmsprop_adagrad(W, G, sq_w, alpha, s, lr, solver, b2, eps, decay)
+        )
+        _rmsprop_adagrad(B, GB, sq_b, zero, s, lr, solver, b2, eps, zero)
+        return sumsq
+    # SGD
+    lr = cast(hyper.learning_rate)
+    mu = cast(hyper.momentum)
+    nesterov = hyper.nesterov
+    velocity = state.velocity
+    sumsq = float(_sgd(W, G, velocity[:n_coef], alpha, s, lr, mu, nesterov, decay))
+    _sgd(B, GB, velocity[n_coef:], zero, s, lr, mu, nesterov, zero)
     return sumsq
 
 

@@ -15,186 +15,19 @@ Averaging uses a lazy sum: with ``S[k] = sum of scale[k]`` over averaged steps,
 ``sum_t w_k(t) = avg_sum[k] + S[k] * V[k] - B[k]``, where every change ``d`` of
 ``V[k, j]`` adds ``S[k] * d`` to ``B[k, j]``. Updates stay O(nnz(x)).
 
-The state of the units travels as a ``Units`` NamedTuple (the letters above
-are its fields' names in the formulas), the rule's settings as a ``Rule``.
+The state of the units travels as a ``specs.Units`` NamedTuple (the letters
+above are its fields' names in the formulas), the rule's settings as a
+``specs.Rule``; ``units.py`` builds, slices and reads them in plain Python.
 """
-
-from typing import NamedTuple
 
 import numpy as np
 
 from ._intrinsics import prefetch_lines, prefetch_row
 from ._jit import jit
-
-NO_PENALTY = 0
-L2 = 1
-L1 = 2
-ELASTICNET = 3
+from .specs import ELASTICNET, L1, L2, NO_PENALTY
 
 # Below this a unit's scale is folded into its weights to avoid underflow.
 _MIN_SCALE = 1e-9
-
-
-class Units(NamedTuple):
-    """Training state of a layer of TLUs: entry (or row) ``k`` is unit k's.
-
-    The kernels update every array in place; slicing every field alike gives
-    the state of a subset of the units.
-
-    ``V`` (n_units, n_features): the weights up to ``scale``, ``w_k = scale[k]
-    * V[k]``; ``b``: the intercepts; ``active``: which units still train;
-    ``sq_norm``: ``||w_k||^2``, for the penalty term of the objective;
-    ``weight_pos``, ``weight_neg``: the class weights of a unit's positive and
-    negative samples; ``q`` (n_units, n_features, or 0 columns without an L1
-    term): the L1 penalty each weight has received; ``avg_sum``, ``B`` (0
-    columns without averaging), ``S``, ``b_sum``, ``n_averaged``: the lazy
-    average sums of the weights and intercepts and the count of averaged steps.
-    """
-
-    V: np.ndarray
-    scale: np.ndarray
-    b: np.ndarray
-    active: np.ndarray
-    sq_norm: np.ndarray
-    weight_pos: np.ndarray
-    weight_neg: np.ndarray
-    q: np.ndarray
-    avg_sum: np.ndarray
-    B: np.ndarray
-    S: np.ndarray
-    b_sum: np.ndarray
-    n_averaged: np.ndarray
-
-
-class Rule(NamedTuple):
-    """The settings of Rosenblatt's rule for one fit.
-
-    ``eta`` is the step size, ``penalty`` one of ``NO_PENALTY``, ``L2``, ``L1``,
-    ``ELASTICNET`` with strength ``alpha`` and L1 share ``l1_ratio``;
-    averaging starts once the step counter reaches ``avg_start``.
-    """
-
-    fit_intercept: bool
-    eta: float
-    alpha: float
-    l1_ratio: float
-    penalty: int
-    averaging: bool
-    avg_start: int
-
-
-class Samples(NamedTuple):
-    """The training targets: ``targets`` (n_samples, n_units) of +1/-1 for
-    one-vs-rest and multilabel units, or ``labels`` (n_samples,) of class
-    indices for the multinomial rule (the other one empty), and
-    ``sample_weight`` (empty for unit weights)."""
-
-    targets: np.ndarray
-    labels: np.ndarray
-    sample_weight: np.ndarray
-
-
-class EpochStats(NamedTuple):
-    """What an epoch reports per unit: ``loss[k]`` holds the summed perceptron
-    loss and the summed per-sample penalty term, ``mistakes[k]`` the count of
-    updates (the multinomial rule reports in row 0)."""
-
-    loss: np.ndarray
-    mistakes: np.ndarray
-
-
-def new_units(coef, intercept, averaging, l1):
-    """Fresh ``Units`` starting from the weights ``coef`` and ``intercept``.
-
-    Every unit starts active, with class weights 1.
-    """
-    n_units, n_features = coef.shape
-    width = n_features if averaging else 0
-    V = np.array(coef, order="C")
-    return Units(
-        V=V,
-        scale=np.ones(n_units),
-        b=np.array(intercept, dtype=np.float64),
-        active=np.ones(n_units, dtype=np.bool_),
-        sq_norm=(V.astype(np.float64) ** 2).sum(axis=1),
-        weight_pos=np.ones(n_units),
-        weight_neg=np.ones(n_units),
-        q=np.zeros((n_units, n_features if l1 else 0)),
-        avg_sum=np.zeros((n_units, width)),
-        B=np.zeros((n_units, width)),
-        S=np.zeros(n_units),
-        b_sum=np.zeros(n_units),
-        n_averaged=np.zeros(n_units, dtype=np.int64),
-    )
-
-
-def unit_slice(units, k):
-    """The state of unit ``k`` alone (views: updates reach ``units``)."""
-    return Units(*(field[k : k + 1] for field in units))
-
-
-def unit_samples(samples):
-    """One ``Samples`` per unit, each holding only that unit's target column."""
-    return [
-        samples._replace(targets=np.ascontiguousarray(samples.targets[:, k : k + 1]))
-        for k in range(samples.targets.shape[1])
-    ]
-
-
-def epoch_of_units(
-    X, csr, order_of, samples, units, rule, step, l1_total, stats, map_units=map
-):
-    """One epoch of every unit; returns nothing, updates its arguments.
-
-    With one sample order (``order_of(0)``), all units train in one pass over
-    it on ``samples``. With one order per unit (one-vs-rest units fitted one
-    after another, as scikit-learn fits them), each active unit ``k`` trains
-    alone on ``order_of(k)`` and ``samples[k]`` (see ``unit_samples``); the
-    units are handed to ``map_units`` (``map``, or a thread pool's ``map``:
-    each reads and writes only its own rows of the state, and the kernel
-    releases the GIL). ``step`` and ``l1_total`` are lists with one entry per
-    order, updated in place.
-    """
-    if len(step) == 1:
-        step[0], l1_total[0] = perceptron_epoch(
-            X, csr, order_of(0), samples, units, rule, step[0], l1_total[0], stats
-        )
-        return
-
-    def train_unit(k):
-        step[k], l1_total[k] = perceptron_epoch(
-            X,
-            csr,
-            order_of(k),
-            samples[k],
-            unit_slice(units, k),
-            rule,
-            step[k],
-            l1_total[k],
-            EpochStats(*(a[k : k + 1] for a in stats)),
-        )
-
-    for _ in map_units(train_unit, np.flatnonzero(units.active)):
-        pass
-
-
-def real_coef(units):
-    """The weights ``scale * V``, in the dtype of ``V``."""
-    return (units.scale[:, None] * units.V).astype(units.V.dtype)
-
-
-def averaged(units):
-    """The averaged weights and intercepts (after ``settle_average``)."""
-    count = np.maximum(units.n_averaged, 1)[:, None]
-    total = units.avg_sum + units.S[:, None] * units.V - units.B
-    return (total / count).astype(units.V.dtype), units.b_sum / count[:, 0]
-
-
-def settle_average(units):
-    """Fold the lazy average into ``avg_sum`` (before the state is stored)."""
-    units.avg_sum[...] += units.S[:, None] * units.V - units.B
-    units.B[...] = 0.0
-    units.S[...] = 0.0
 
 
 # Input arrives as ``X`` (dense) and ``csr`` (``(data, indices, indptr)``), one

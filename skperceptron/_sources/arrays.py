@@ -12,8 +12,9 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from .._data import kernel_input, take_rows
-from .._kernels import network
-from .._kernels import perceptron as perceptron_kernel
+from .._kernels import compiled
+from .._kernels import units as unit_state
+from .._kernels.specs import no_dropout, workspace
 from .validation import Validation
 
 
@@ -119,15 +120,14 @@ class ArraySource:
         The weights ``x`` are written into ``flat``; the gradient is float64.
         """
         Y = self.targets
-        work = network.workspace(
-            spec, Y.shape[0], flat.shape[0], flat.dtype, gather_rows=False
-        )
+        work = workspace(spec, Y.shape[0], flat.shape[0], flat.dtype, gather_rows=False)
         sw = _kernel_weights(self.sample_weight, flat.dtype)
+        without = no_dropout(spec.units.shape[0] - 1)
 
         def objective(x, loss):
             flat[...] = x
-            value = network.loss_and_gradient(
-                self.data, Y, sw, flat, spec, loss, alpha, work, None
+            value = compiled.loss_and_gradient(
+                self.data, Y, sw, flat, spec, loss, alpha, work, without
             )
             return value, work.grad.astype(np.float64)
 
@@ -163,7 +163,7 @@ class _MLPEpochs:
         n_train = source.n_train
         self.n_batches = -(-n_train // batch_size)
         self.positions = np.arange(n_train, dtype=np.int64)
-        self.work = network.workspace(
+        self.work = workspace(
             spec,
             batch_size,
             flat.shape[0],
@@ -183,9 +183,11 @@ class _MLPEpochs:
         rows = source.train_rows
         order = self.positions if rows is None else rows[self.positions]
         dropout = self.dropout
-        if dropout is not None:
+        if dropout is None:
+            dropout = no_dropout(self.spec.units.shape[0] - 1)
+        else:
             dropout = dropout._replace(seed=random_state.randint(2**31 - 1))
-        return network.run_epoch(
+        return compiled.run_epoch(
             source.data,
             source.targets,
             self.sw,
@@ -211,7 +213,7 @@ class _PerceptronEpochs:
         self.source, self.seeds, self.shuffle = source, seeds, shuffle
         self.indices = [np.arange(source.n_rows, dtype=np.int64) for _ in seeds]
         samples = source.targets
-        self.samples = perceptron_kernel.unit_samples(samples) if per_unit else samples
+        self.samples = unit_state.unit_samples(samples) if per_unit else samples
         X, csr = source.data
         values = X.size if X is not None else csr[0].shape[0]
         threaded = per_unit and n_threads > 1 and values >= _MIN_VALUES_FOR_THREADS
@@ -234,13 +236,13 @@ class _PerceptronEpochs:
         shuffles its dataset every epoch)."""
         index = self.indices[k]
         if self.shuffle:
-            perceptron_kernel.shuffle_like_sgd(index, self.seeds[k])
+            compiled.shuffle_like_sgd(index, self.seeds[k])
         return index if self.train is None else index[self.train[index]]
 
     def run(self, units, rule, step, l1_total, stats):
         """One epoch of every active unit; returns ``(units, step, l1_total,
         stats)``, updated in place."""
-        perceptron_kernel.epoch_of_units(
+        unit_state.epoch_of_units(
             *self.source.data,
             self._order,
             self.samples,

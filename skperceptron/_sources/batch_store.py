@@ -10,35 +10,15 @@ them (each batch's rows are shuffled).
 import numbers
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.utils import check_array
 
 from .chunks import DataSummary, check_weight_stats
 
-BATCH_WEIGHTS_MESSAGE = (
-    "With batches, give each batch's sample weights inside it, as (X, y, "
-    "sample_weight), not as fit's sample_weight."
-)
 _BATCHES_CHANGED = (
     "The batches changed between passes over the data: {what}. fit reads the "
     "batches once per epoch (and once before, to learn the classes and sizes), "
     "and each pass must give the same batches."
 )
-
-
-def is_batch_iterable(X, y):
-    """Whether ``fit(X, y)`` was given batches: ``y`` is None and X is a
-    function returning an iterator, or an iterable that is not array-like."""
-    if y is not None or hasattr(X, "shape") or hasattr(X, "__array__"):
-        return False
-    if sp.issparse(X) or isinstance(X, (str, bytes, dict)):
-        return False
-    if callable(X):
-        return True
-    if isinstance(X, (list, tuple)):
-        first = X[0] if len(X) else None
-        return isinstance(first, tuple) and len(first) in (2, 3)
-    return hasattr(X, "__iter__")
 
 
 def _pass(batches):

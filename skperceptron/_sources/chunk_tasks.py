@@ -13,10 +13,15 @@ import math
 import numpy as np
 
 from .._data import kernel_input, take_rows
-from .._kernels import network
-from .._kernels import perceptron as perceptron_kernel
-from .._kernels.losses import output_delta_and_loss
-from .._kernels.optimizers import OptimizerState
+from .._kernels import compiled
+from .._kernels import units as unit_state
+from .._kernels.specs import (
+    EpochStats,
+    OptimizerState,
+    Samples,
+    no_dropout,
+    workspace,
+)
 from .._linear_model import linear_hits
 from .validation import network_outputs
 
@@ -68,13 +73,13 @@ def mlp_epoch(
     """One epoch over one chunk's training rows; returns the updated carry.
 
     ``carry`` is ``(params, m, v, velocity, mu_product, square_avg, t, loss
-    total)``; ``dropout`` is the chunk's ``network.Dropout`` or None.
+    total)``; ``dropout`` is the chunk's ``specs.Dropout``, or None.
     """
     params, m, v, velocity, mu_product, square_avg, t, total = _copied(carry)
     data = kernel_input(X, params.dtype)
     Y = np.ascontiguousarray(Y)
     order = _epoch_rows(split_rows(Y.shape[0], holdout)[0], rows)
-    work = network.workspace(
+    work = workspace(
         spec,
         min(batch_size, order.shape[0]),
         params.shape[0],
@@ -83,7 +88,7 @@ def mlp_epoch(
         dropout=dropout,
     )
     sw = np.empty(0, dtype=params.dtype) if sample_weight is None else sample_weight
-    total += network.run_epoch(
+    total += compiled.run_epoch(
         data,
         Y,
         sw,
@@ -95,7 +100,7 @@ def mlp_epoch(
         hyper,
         OptimizerState(m, v, velocity, mu_product, square_avg, t),
         work,
-        dropout,
+        no_dropout(spec.units.shape[0] - 1) if dropout is None else dropout,
     )
     t += -(-order.shape[0] // batch_size)
     return params, m, v, velocity, mu_product, square_avg, t, total
@@ -109,10 +114,13 @@ def mlp_loss_and_gradient(X, Y, sample_weight, spec, loss, params):
     weight_sum = float(Y.shape[0] if sample_weight is None else sample_weight.sum())
     if weight_sum == 0:
         return 0.0, np.zeros(n_params), 0.0
-    work = network.workspace(spec, Y.shape[0], n_params, params.dtype, False)
+    work = workspace(spec, Y.shape[0], n_params, params.dtype, False)
     sw = np.empty(0, dtype=params.dtype) if sample_weight is None else sample_weight
     # with alpha=0 the kernel returns (loss sum) / S and gradient / S
-    mean = network.loss_and_gradient(data, Y, sw, params, spec, loss, 0.0, work, None)
+    without = no_dropout(spec.units.shape[0] - 1)
+    mean = compiled.loss_and_gradient(
+        data, Y, sw, params, spec, loss, 0.0, work, without
+    )
     return mean * weight_sum, work.grad.astype(np.float64) * weight_sum, weight_sum
 
 
@@ -127,7 +135,7 @@ def mlp_validation_sums(X, Y, sample_weight, holdout, net, params):
     Yv = np.ascontiguousarray(Y[rows])
     w = np.ones(rows.shape[0]) if sample_weight is None else sample_weight[rows]
     sw = np.empty(0, dtype=params.dtype) if sample_weight is None else w
-    loss_sum = output_delta_and_loss(
+    loss_sum = compiled.loss_sum(
         outputs,
         Yv,
         sw,
@@ -187,17 +195,17 @@ def perceptron_epoch(X, y, sample_weight, holdout, rows, encoding, rule, carry):
     """
     units, step, l1_total, stats = carry
     units = units._replace(**{f: getattr(units, f).copy() for f in units._fields})
-    stats = perceptron_kernel.EpochStats(stats.loss.copy(), stats.mistakes.copy())
+    stats = EpochStats(stats.loss.copy(), stats.mistakes.copy())
     step, l1_total = list(step), list(l1_total)
     classes, multinomial, per_unit = encoding
     targets, labels = encode_labels(y, classes, multinomial)
     sw = np.empty(0) if sample_weight is None else sample_weight.astype(np.float64)
-    samples = perceptron_kernel.Samples(targets, labels, sw)
+    samples = Samples(targets, labels, sw)
     orders = [_perceptron_rows(y.shape[0], holdout, r) for r in rows]
-    perceptron_kernel.epoch_of_units(
+    unit_state.epoch_of_units(
         *kernel_input(X, units.V.dtype),
         orders.__getitem__,
-        perceptron_kernel.unit_samples(samples) if per_unit else samples,
+        unit_state.unit_samples(samples) if per_unit else samples,
         units,
         rule,
         step,

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._kernels import perceptron as perceptron_kernel
+from .._kernels import compiled
 from . import chunk_tasks as tasks
 
 
@@ -264,7 +264,7 @@ class _PerceptronEpochs:
         rows = [[None] * n_orders] * n_chunks
         if shuffle and n_chunks == 1:
             for index, seed in zip(self.indices, self.seeds):
-                perceptron_kernel.shuffle_like_sgd(index, seed)
+                compiled.shuffle_like_sgd(index, seed)
             rows = [[index.copy() for index in self.indices]]
         elif shuffle:
             rows = random_state.randint(

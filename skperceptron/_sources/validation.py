@@ -5,8 +5,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .._data import prediction_input
-from .._kernels import network
-from .._kernels.losses import output_delta_and_loss
+from .._forward import predict
+from .._kernels import compiled
 from .._linear_model import linear_accuracy
 
 PREDICT_CHUNK_ROWS = 512  # hidden activations of a chunk stay in L2 cache
@@ -22,7 +22,7 @@ class Network(NamedTuple):
 
     layout: object
     act_codes: object
-    negative_slope: object
+    negative_slope: float
     loss: object
 
 
@@ -42,7 +42,7 @@ class Scoring(NamedTuple):
 def network_outputs(flat, net, X):
     """The network's outputs for every row of X (dense or sparse)."""
     coefs, intercepts = net.layout.views(flat)
-    return network.predict(
+    return predict(
         prediction_input(X, flat.dtype),
         coefs,
         intercepts,
@@ -59,7 +59,7 @@ def outputs_loss(outputs, Y, sample_weight, out_code, loss):
     """
     sw = np.empty(0, dtype=outputs.dtype) if sample_weight is None else sample_weight
     rows = np.arange(outputs.shape[0])
-    total = output_delta_and_loss(
+    total = compiled.loss_sum(
         outputs, Y, sw, rows, np.empty_like(outputs), out_code, loss
     )
     return (

@@ -1,0 +1,104 @@
+"""The forward pass of prediction, in numpy and scipy calls only.
+
+Prediction is one BLAS product per layer (numpy's, or scipy's for CSR input)
+and an elementwise activation, which numpy's ufuncs compute in place: serving
+a fitted model needs no compiler and never imports numba. The activations
+are the training kernels' functions (``_kernels/activations.py``) computed by
+numpy, in the dtype of the weights: the outputs agree with the kernels' to
+rounding (tests/test_forward.py).
+"""
+
+import numpy as np
+from scipy.special import erf, expit
+
+from ._kernels.specs import (
+    ELU,
+    EXP,
+    GELU,
+    IDENTITY,
+    LEAKY_RELU,
+    LOGISTIC,
+    MISH,
+    RELU,
+    SILU,
+    SOFTMAX,
+    SOFTPLUS,
+    TANH,
+)
+
+_SQRT_HALF = 0.7071067811865476
+
+
+def _softplus(Z, out):
+    """``log(1 + exp(z))`` as ``max(z, 0) + log1p(exp(-|z|))`` (no overflow)."""
+    tail = np.log1p(np.exp(-np.abs(Z)))
+    np.maximum(Z, 0, out=out)
+    out += tail
+    return out
+
+
+def activate(Z, code, negative_slope):
+    """Replace ``Z`` (rows x units, biases added) by ``f(Z)`` in place."""
+    if code == IDENTITY:
+        return
+    if code == RELU:
+        np.maximum(Z, 0, out=Z)
+    elif code == LOGISTIC:
+        expit(Z, out=Z)
+    elif code == TANH:
+        np.tanh(Z, out=Z)
+    elif code == SOFTMAX:
+        Z -= Z.max(axis=1, keepdims=True)
+        np.exp(Z, out=Z)
+        Z /= Z.sum(axis=1, keepdims=True)
+    elif code == EXP:
+        # the kernels clip the exponent well inside the dtype's range
+        cap = 80.0 if Z.itemsize == 4 else 690.0
+        np.clip(Z, -cap, cap, out=Z)
+        np.exp(Z, out=Z)
+    elif code == SOFTPLUS:
+        _softplus(Z, Z)
+    elif code == LEAKY_RELU:
+        np.multiply(Z, Z.dtype.type(negative_slope), out=Z, where=Z <= 0)
+    elif code == ELU:
+        negative = np.expm1(np.minimum(Z, 0))
+        np.copyto(Z, negative, where=Z <= 0)
+    elif code == GELU:
+        cdf = erf(Z * Z.dtype.type(_SQRT_HALF))
+        cdf += 1
+        cdf *= 0.5
+        Z *= cdf
+    elif code == SILU:
+        Z *= expit(Z)
+    elif code == MISH:
+        Z *= np.tanh(_softplus(Z, np.empty_like(Z)))
+    else:
+        raise ValueError(f"Unknown activation code {code}.")
+
+
+def predict(X, coefs, intercepts, act_codes, negative_slope, chunk_rows):
+    """Network output for every row of X, computed ``chunk_rows`` rows at a time.
+
+    ``X`` is dense (C-contiguous) or CSR, in the dtype of the weights;
+    ``act_codes`` holds one activation code per layer, ``negative_slope`` leaky
+    relu's slope.
+    """
+    n_samples = X.shape[0]
+    n_weights = len(coefs)
+    dtype = coefs[0].dtype
+    out = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
+    chunk_rows = max(1, min(chunk_rows, n_samples))
+    hidden = [np.empty((chunk_rows, W.shape[1]), dtype=dtype) for W in coefs[:-1]]
+    for first in range(0, n_samples, chunk_rows):
+        last = min(first + chunk_rows, n_samples)
+        A = X[first:last]
+        for k in range(n_weights):
+            Z = out[first:last] if k == n_weights - 1 else hidden[k][: last - first]
+            if k == 0 and not isinstance(A, np.ndarray):
+                Z[...] = A @ coefs[0]  # CSR rows times dense weights
+            else:
+                np.dot(A, coefs[k], out=Z)
+            Z += intercepts[k]
+            activate(Z, int(act_codes[k]), negative_slope)
+            A = Z
+    return out

@@ -1,0 +1,160 @@
+"""The kernels as the package calls them: ahead-of-time compiled, else JIT.
+
+``pip install`` compiles every kernel variant into the extension module
+``_aot`` with numba's ``pycc`` (``aot.py``; ``setup.py`` builds it), for the
+installing machine's CPU: calling it needs neither numba nor a compile. Each
+function here picks that module's variant for its arguments' dtype and input
+kind; where there is none (the build could not run, ``SKPERCEPTRON_JIT=1``
+or ``NUMBA_DISABLE_JIT=1``,
+an unusual input type, kernel sources that changed since the build, or a CPU
+lacking what the build used) it calls the numba-compiled kernel, importing
+numba then and only then. Both give the same results (tests/test_aot.py).
+"""
+
+import hashlib
+import os
+import pathlib
+import warnings
+
+import numpy as np
+
+_HERE = pathlib.Path(__file__).resolve().parent
+# The runtime side, which does not change the compiled code.
+_NOT_COMPILED = {"compiled.py", "units.py", "__init__.py"}
+
+
+def source_hash():
+    """A 60-bit hash of the kernel sources (what an ``_aot`` build was made
+    from, so that a module built from other sources is never used)."""
+    digest = hashlib.sha256()
+    for path in sorted(_HERE.glob("*.py")):
+        if path.name not in _NOT_COMPILED:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return int(digest.hexdigest()[:15], 16)
+
+
+def cpu_flags():
+    """The CPU's feature flags as /proc/cpuinfo lists them (empty elsewhere)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith(("flags", "Features")):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def _load_aot():
+    """The ``_aot`` module if it can serve this process, else None."""
+    if "1" in (os.environ.get("SKPERCEPTRON_JIT"), os.environ.get("NUMBA_DISABLE_JIT")):
+        return None
+    try:
+        from . import _aot
+    except ImportError:
+        return None
+    if _aot.source_hash() != source_hash():
+        warnings.warn(
+            "skperceptron's ahead-of-time kernels were built from other kernel "
+            "sources; the kernels are compiled on first use instead. Reinstall "
+            "the package to rebuild them.",
+            stacklevel=3,
+        )
+        return None
+    built_for = frozenset(_aot.built_for().split())
+    missing = built_for - cpu_flags()
+    if built_for and missing:
+        warnings.warn(
+            "skperceptron's ahead-of-time kernels were built for a CPU with "
+            f"features this one lacks ({', '.join(sorted(missing)[:5])}); the "
+            "kernels are compiled on first use instead. Reinstall the package on "
+            "this machine to rebuild them.",
+            stacklevel=3,
+        )
+        return None
+    return _aot
+
+
+_AOT = "unloaded"
+_CHOSEN = {}
+
+
+def aot_module():
+    """The ahead-of-time module in use, or None (JIT)."""
+    global _AOT
+    if _AOT == "unloaded":
+        _AOT = _load_aot()
+    return _AOT
+
+
+def _jit_kernel(name):
+    from . import losses, network, optimizers, perceptron  # numba: JIT path only
+
+    modules = (network, perceptron, losses, optimizers)
+    return next(getattr(m, name) for m in modules if hasattr(m, name))
+
+
+def variant_name(name, dtype, sparse):
+    """The ``_aot`` name of kernel ``name`` for ``dtype`` and the input kind."""
+    bits = "f32" if dtype.itemsize == 4 else "f64"
+    if sparse is None:
+        return f"{name}_{bits}"
+    return f"{name}_{bits}_{'csr' if sparse else 'dense'}"
+
+
+def kernel(name, dtype, sparse=None, aot_ok=True):
+    """The callable of kernel ``name`` for float ``dtype`` and, for kernels
+    that read X, dense (``sparse=False``) or CSR rows; ``aot_ok=False`` asks
+    for the JIT kernel (an input type the build did not cover)."""
+    key = (name, dtype.char, sparse, aot_ok)
+    chosen = _CHOSEN.get(key)
+    if chosen is None:
+        module = aot_module() if aot_ok else None
+        chosen = getattr(module, variant_name(name, dtype, sparse), None)
+        if chosen is None:
+            chosen = _jit_kernel(name)
+        _CHOSEN[key] = chosen
+    return chosen
+
+
+def _sparse(csr):
+    """None for dense input; else whether the build covers the CSR arrays."""
+    return csr is not None
+
+
+def _covered(csr):
+    return csr is None or csr[1].dtype.itemsize == 4
+
+
+def run_epoch(data, Y, sample_weight, order, batch_size, params, *rest):
+    """``network.run_epoch`` (see there)."""
+    f = kernel("run_epoch", params.dtype, _sparse(data[1]), _covered(data[1]))
+    return f(data, Y, sample_weight, order, batch_size, params, *rest)
+
+
+def loss_and_gradient(data, Y, sample_weight, params, *rest):
+    """``network.loss_and_gradient`` (see there)."""
+    f = kernel("loss_and_gradient", params.dtype, _sparse(data[1]), _covered(data[1]))
+    return f(data, Y, sample_weight, params, *rest)
+
+
+def loss_sum(outputs, Y, sample_weight, rows, delta, out_code, loss):
+    """``losses.loss_sum`` (see there)."""
+    f = kernel("loss_sum", outputs.dtype)
+    return f(outputs, Y, sample_weight, rows, delta, out_code, loss)
+
+
+def perceptron_epoch(X, csr, order, samples, units, rule, step, l1_total, stats):
+    """``perceptron.perceptron_epoch`` (see there)."""
+    f = kernel("perceptron_epoch", units.V.dtype, _sparse(csr), _covered(csr))
+    return f(X, csr, order, samples, units, rule, step, l1_total, stats)
+
+
+def shuffle_like_sgd(index, seed):
+    """``perceptron.shuffle_like_sgd`` (see there)."""
+    return kernel("shuffle_like_sgd", np.dtype(np.float64))(index, seed)
+
+
+def flush_l1(V, scale, q, B, S, pending):
+    """``perceptron.flush_l1`` (see there)."""
+    return kernel("flush_l1", V.dtype)(V, scale, q, B, S, pending)

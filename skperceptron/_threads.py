@@ -1,0 +1,45 @@
+"""BLAS threads chosen per fit from the sizes of its matrix products.
+
+Small products gain nothing from a BLAS thread pool, and every product waits
+for the slowest of its threads: on a machine busy with other work, a thread
+the OS has descheduled stalls each of the thousands of small products of an
+epoch (a 0.2 s digits fit took 20 s next to one CPU-bound process per core).
+A fit whose largest minibatch product is small therefore runs its products in
+one thread, scoped to the fit (``threadpoolctl``, restored afterwards); larger
+products keep the thread count the user or joblib set, which is never raised.
+"""
+
+from contextlib import nullcontext
+
+# Multiply-adds of the largest product of a minibatch step below which one
+# BLAS thread is as fast as several on an idle machine (measured in
+# docs/benchmarks.md: digits' 200 x 64 x 100, friedman1's 200 x 64 x 64).
+SMALL_PRODUCT = 20_000_000
+
+_CONTROLLER = None
+
+
+def _blas_libraries():
+    """threadpoolctl's controller of the loaded BLAS libraries, made once."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController().select(user_api="blas")
+    return _CONTROLLER
+
+
+def largest_product(layer_units, batch_rows):
+    """Multiply-adds of the largest matrix product of one step."""
+    return batch_rows * max(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
+
+
+def blas_threads_for(multiply_adds):
+    """A context running BLAS in one thread when products of this size gain
+    nothing from more; else one that changes nothing."""
+    if multiply_adds >= SMALL_PRODUCT:
+        return nullcontext()
+    libraries = _blas_libraries()
+    if all(lib.num_threads == 1 for lib in libraries.lib_controllers):
+        return nullcontext()
+    return libraries.limit(limits=1)
