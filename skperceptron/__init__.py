@@ -1,5 +1,10 @@
 """Classic neural networks for scikit-learn, trained by numba-compiled kernels."""
 
+# scikit-learn loads 40-60 ms faster entered through sklearn.base than
+# through sklearn.utils.validation, which the modules below import first
+# (measured in fresh processes; benchmarks/fresh.py)
+import sklearn.base  # noqa: F401, I001
+
 from ._from_sklearn import from_sklearn
 from ._mlp_classifier import MLPClassifier
 from ._mlp_regressor import MLPRegressor

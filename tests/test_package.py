@@ -60,10 +60,10 @@ def test_readme_opens_with_install_and_test_commands_used_by_ci():
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"```bash\n(.*?)```", readme, re.S).group(1).splitlines()
     assert block[0] == "python3 -m pip install . && python3 -m skperceptron"
-    assert block[1].startswith('python3 -m pip install ".[test')
+    assert block[1].startswith('python3 -m pip install -e ".[test')
     assert "python3 -m pytest" in block[1]
     ci = (ROOT / ".ci" / "run").read_text()
-    assert "grep -m1 '^python3 -m pip install \"\\.\\[test' README.md" in ci
+    assert "grep -m1 '^python3 -m pip install -e \"\\.\\[test' README.md" in ci
 
 
 def test_precompile_command_lists_every_variant(capsys):

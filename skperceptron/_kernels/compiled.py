@@ -12,9 +12,11 @@ numba then and only then. Both give the same results (tests/test_aot.py).
 """
 
 import hashlib
+import importlib.util
 import os
 import pathlib
 import warnings
+from importlib import metadata
 
 import numpy as np
 
@@ -49,9 +51,8 @@ def _load_aot():
     """The ``_aot`` module if it can serve this process, else None."""
     if "1" in (os.environ.get("SKPERCEPTRON_JIT"), os.environ.get("NUMBA_DISABLE_JIT")):
         return None
-    try:
-        from . import _aot
-    except ImportError:
+    _aot = _import_aot()
+    if _aot is None:
         return None
     if _aot.source_hash() != source_hash():
         warnings.warn(
@@ -73,6 +74,34 @@ def _load_aot():
         )
         return None
     return _aot
+
+
+def _import_aot():
+    """The ``_aot`` next to this file or, when these sources are not the
+    installed package's (a source checkout on ``sys.path`` before
+    site-packages), the installed package's copy; None without either."""
+    try:
+        from . import _aot
+
+        return _aot
+    except ImportError:
+        pass
+    # a checkout's own metadata (egg-info) may come first: look at them all
+    for distribution in metadata.distributions(name="skperceptron"):
+        for file in distribution.files or ():
+            if file.name.startswith("_aot.") and file.parent.name == "_kernels":
+                spec = importlib.util.spec_from_file_location(
+                    f"{__package__}._aot", file.locate()
+                )
+                if spec is None:
+                    continue
+                try:
+                    module = importlib.util.module_from_spec(spec)
+                    spec.loader.exec_module(module)
+                except ImportError:
+                    continue
+                return module
+    return None
 
 
 _AOT = "unloaded"
