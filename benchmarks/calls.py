@@ -104,13 +104,15 @@ def run_kernel_rows():
         rng = np.random.RandomState(0)
         params, grad = rng.rand(size), rng.rand(size)
         state = optimizer_state(np.float64, m=np.zeros(size), v=np.zeros(size))
+        none = np.empty(0)
         hyper = OptimizerParams(
-            ADAM, 1e-4, 1e-3, 0.9, True, 0.9, 0.999, 1e-8, 0.0, 0.0, np.inf
-        )
+            ADAM, 1e-4, 1e-3, 0.9, True, 0.9, 0.999, 1e-8, 0.0, 0.0, np.inf,
+            none, none, none, none, none,
+        )  # fmt: skip
         step = (params, grad, size - 200, 200.0, hyper, state)
-        optimizer_step(*step, 1)
+        optimizer_step(*step, 1, 1.0, 1.0)
         seconds, _ = best_time(
-            lambda: optimizer_step(*step, 10),
+            lambda: optimizer_step(*step, 10, 1.0, 1.0),
             200,
         )
         rows.append(dict(kernel=label, ns_per_element=seconds / size * 1e9))

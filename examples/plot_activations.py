@@ -19,7 +19,7 @@ from skperceptron._kernels.specs import ACTIVATION_CODES
 
 z = np.linspace(-5, 5, 401)
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-for name in ["identity", "logistic", "tanh", "relu", "softplus"]:
+for name in ["identity", "logistic", "tanh", "relu", "softplus", "selu"]:
     a = z[None, :].copy()
     add_bias_and_activate(a, np.zeros(a.shape[1]), ACTIVATION_CODES[name], 0.01)
     derivative = np.ones_like(a)

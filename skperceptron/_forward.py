@@ -8,6 +8,8 @@ numpy, in the dtype of the weights: the outputs agree with the kernels' to
 rounding (tests/test_forward.py).
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy.special import erf, expit
 
@@ -20,6 +22,7 @@ from ._kernels.specs import (
     LOGISTIC,
     MISH,
     RELU,
+    SELU,
     SILU,
     SOFTMAX,
     SOFTPLUS,
@@ -27,6 +30,9 @@ from ._kernels.specs import (
 )
 
 _SQRT_HALF = 0.7071067811865476
+_TWO_PI = 2.0 * np.pi
+_SELU_SCALE = 1.0507009873554805
+_SELU_ALPHA = 1.6732632423543772
 
 
 def _softplus(Z, out):
@@ -63,6 +69,11 @@ def activate(Z, code, negative_slope):
     elif code == ELU:
         negative = np.expm1(np.minimum(Z, 0))
         np.copyto(Z, negative, where=Z <= 0)
+    elif code == SELU:
+        negative = np.expm1(np.minimum(Z, 0))
+        negative *= Z.dtype.type(_SELU_ALPHA)
+        np.copyto(Z, negative, where=Z <= 0)
+        Z *= Z.dtype.type(_SELU_SCALE)
     elif code == GELU:
         cdf = erf(Z * Z.dtype.type(_SQRT_HALF))
         cdf += 1
@@ -76,12 +87,63 @@ def activate(Z, code, negative_slope):
         raise ValueError(f"Unknown activation code {code}.")
 
 
-def predict(X, coefs, intercepts, act_codes, negative_slope, chunk_rows):
+class InputLayer(NamedTuple):
+    """The first layer's extras (see ``_kernels/inputs.py``): ``front_scale``
+    (one per input of the first layer, or None), and the periodic embeddings
+    of the columns ``embedded`` of X: ``frequencies`` and ``phases`` (m, k),
+    ``coefs`` (m, k, d) and ``intercepts`` (m, d), or None without them."""
+
+    front_scale: object
+    embedded: object
+    frequencies: object
+    phases: object
+    coefs: object
+    intercepts: object
+
+
+def input_layer(extras, embedded):
+    """The ``InputLayer`` of ``ParamLayout.extra_views``'s dict, or None."""
+    if not extras:
+        return None
+    return InputLayer(
+        extras.get("front_scale"),
+        np.asarray(embedded, dtype=np.intp),
+        extras.get("frequencies"),
+        extras.get("phases"),
+        extras.get("embedding_coefs"),
+        extras.get("embedding_intercepts"),
+    )
+
+
+def embed(A, inputs):
+    """The first layer's input rows: ``A`` (dense or CSR rows) and, with
+    embeddings, each embedded column's ``d`` outputs after the raw columns."""
+    if inputs is None or inputs.frequencies is None:
+        return A
+    if not isinstance(A, np.ndarray):
+        A = A.toarray()
+    x = A[:, inputs.embedded].astype(np.float64)
+    theta = _TWO_PI * x[:, :, None] * inputs.frequencies + inputs.phases
+    outputs = np.einsum("imk,mkd->imd", np.cos(theta), inputs.coefs)
+    outputs += inputs.intercepts
+    flat = outputs.reshape(A.shape[0], -1).astype(A.dtype, copy=False)
+    return np.hstack([A, flat])
+
+
+def first_weights(coefs, inputs):
+    """The first weight matrix as the input meets it (front scale folded in)."""
+    if inputs is None or inputs.front_scale is None:
+        return coefs[0]
+    return inputs.front_scale[:, None] * coefs[0]
+
+
+def predict(X, coefs, intercepts, act_codes, negative_slope, chunk_rows, inputs=None):
     """Network output for every row of X, computed ``chunk_rows`` rows at a time.
 
     ``X`` is dense (C-contiguous) or CSR, in the dtype of the weights;
     ``act_codes`` holds one activation code per layer, ``negative_slope`` leaky
-    relu's slope.
+    relu's slope; ``inputs`` the ``InputLayer`` of the first layer's extras
+    (None: none).
     """
     n_samples = X.shape[0]
     n_weights = len(coefs)
@@ -89,15 +151,16 @@ def predict(X, coefs, intercepts, act_codes, negative_slope, chunk_rows):
     out = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
     chunk_rows = max(1, min(chunk_rows, n_samples))
     hidden = [np.empty((chunk_rows, W.shape[1]), dtype=dtype) for W in coefs[:-1]]
+    weights = [first_weights(coefs, inputs), *coefs[1:]]
     for first in range(0, n_samples, chunk_rows):
         last = min(first + chunk_rows, n_samples)
-        A = X[first:last]
+        A = embed(X[first:last], inputs)
         for k in range(n_weights):
             Z = out[first:last] if k == n_weights - 1 else hidden[k][: last - first]
             if k == 0 and not isinstance(A, np.ndarray):
-                Z[...] = A @ coefs[0]  # CSR rows times dense weights
+                Z[...] = A @ weights[0]  # CSR rows times dense weights
             else:
-                np.dot(A, coefs[k], out=Z)
+                np.dot(A, weights[k], out=Z)
             Z += intercepts[k]
             activate(Z, int(act_codes[k]), negative_slope)
             A = Z

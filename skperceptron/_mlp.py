@@ -26,12 +26,22 @@ from ._data import (
     set_feature_names,
 )
 from ._mlp_export import SklearnConversionMixin
+from ._mlp_inputs import InputLayerMixin
 from ._mlp_network import HIDDEN_ACTIVATIONS, NetworkMixin
 from ._mlp_training import MLPTrainingMixin
-from ._params import WEIGHT_INITS, ParamLayout, sklearn_init, variance_scaling_init
+from ._params import (
+    WEIGHT_INITS,
+    init_extras,
+    sklearn_init,
+    variance_scaling_init,
+)
 from ._sklearn_compat import Interval, Options, StrOptions, _fit_context
 from ._sources.validation import Validation
-from ._stochastic_optimizers import EPOCH_SCHEDULES, STOCHASTIC_SOLVERS
+from ._stochastic_optimizers import (
+    EPOCH_SCHEDULES,
+    STEP_SCHEDULES,
+    STOCHASTIC_SOLVERS,
+)
 from ._transaction import atomic
 
 _STOCHASTIC_ATTRIBUTES = (
@@ -47,6 +57,7 @@ _STOCHASTIC_ATTRIBUTES = (
 
 
 class BaseMLP(
+    InputLayerMixin,
     NetworkMixin,
     MLPTrainingMixin,
     SklearnConversionMixin,
@@ -69,7 +80,15 @@ class BaseMLP(
             Interval(Integral, 1, None, closed="left"),
         ],
         "learning_rate": [
-            StrOptions({"constant", "invscaling", "adaptive", *EPOCH_SCHEDULES}),
+            StrOptions(
+                {
+                    "constant",
+                    "invscaling",
+                    "adaptive",
+                    *EPOCH_SCHEDULES,
+                    *STEP_SCHEDULES,
+                }
+            ),
             callable,
         ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -95,10 +114,22 @@ class BaseMLP(
         "scoring": [StrOptions({"loss"}), str, callable, None],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "negative_slope": [Interval(Real, 0, None, closed="left")],
-        "weight_init": [StrOptions({"sklearn", *WEIGHT_INITS})],
+        "weight_init": [StrOptions({"sklearn", "lsuv", *WEIGHT_INITS})],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
+        "input_transform": [StrOptions({"robust"}), None],
+        "input_clip": [Interval(Real, 0, None, closed="neither"), None],
+        "numeric_embedding": [StrOptions({"periodic"}), None],
+        "embedding_frequencies": [Interval(Integral, 1, None, closed="left")],
+        "embedding_size": [Interval(Integral, 1, None, closed="left")],
+        "embedding_scale": [Interval(Real, 0, None, closed="neither")],
+        "front_scale": ["boolean"],
+        "lr_scaling": [StrOptions({"ntk"}), None],
+        "lr_factors": [dict, None],
+        "dropout_schedule": [StrOptions({"constant", "flat_cosine"})],
+        "weight_decay_schedule": [StrOptions({"constant", "flat_cosine"})],
+        "restore_best_weights": ["boolean"],
     }
 
     @abstractmethod
@@ -135,6 +166,19 @@ class BaseMLP(
         weight_decay,
         max_grad_norm,
         warmup_epochs,
+        *,
+        input_transform=None,
+        input_clip=3.0,
+        numeric_embedding=None,
+        embedding_frequencies=16,
+        embedding_size=3,
+        embedding_scale=0.1,
+        front_scale=False,
+        lr_scaling=None,
+        lr_factors=None,
+        dropout_schedule="constant",
+        weight_decay_schedule="constant",
+        restore_best_weights=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -167,12 +211,26 @@ class BaseMLP(
         self.weight_decay = weight_decay
         self.max_grad_norm = max_grad_norm
         self.warmup_epochs = warmup_epochs
+        self.input_transform = input_transform
+        self.input_clip = input_clip
+        self.numeric_embedding = numeric_embedding
+        self.embedding_frequencies = embedding_frequencies
+        self.embedding_size = embedding_size
+        self.embedding_scale = embedding_scale
+        self.front_scale = front_scale
+        self.lr_scaling = lr_scaling
+        self.lr_factors = lr_factors
+        self.dropout_schedule = dropout_schedule
+        self.weight_decay_schedule = weight_decay_schedule
+        self.restore_best_weights = restore_best_weights
 
     # ----------------------------------------------------------------- state
     # ------------------------------------------------------------- training
     def _initialize(
-        self, layout, dtype, random_state, Y, sample_weight, has_validation_data
+        self, layout, dtype, random_state, Y, sample_weight, has_validation_data, X_init
     ):
+        """Fresh weights (and records) for a first fit; ``X_init`` is the
+        training X when it is in memory (for ``weight_init='lsuv'``)."""
         self.n_iter_ = 0
         self.t_ = 0
         self.n_layers_ = len(layout.layer_units)
@@ -189,8 +247,19 @@ class BaseMLP(
             )
             flat = sklearn_init(layout, factors, random_state, dtype)
         else:
-            flat = variance_scaling_init(layout, self.weight_init, random_state, dtype)
+            # 'lsuv' draws its weights below, once the extras exist
+            name = "glorot_normal" if self.weight_init == "lsuv" else self.weight_init
+            flat = variance_scaling_init(layout, name, random_state, dtype)
+        init_extras(layout, flat, random_state, float(self.embedding_scale))
         self._bind(flat, layout)
+        if self.weight_init == "lsuv":
+            if X_init is None:
+                raise ValueError(
+                    "weight_init='lsuv' initialises from the training rows, which "
+                    "dask and batch input keep away from the client; choose "
+                    "another weight_init."
+                )
+            self._data_dependent_init(layout, X_init, sample_weight, random_state)
         self._init_output_bias(Y, sample_weight)
         for name in _STOCHASTIC_ATTRIBUTES:
             self.__dict__.pop(name, None)
@@ -198,7 +267,7 @@ class BaseMLP(
             self.loss_curve_ = []
             self._no_improvement_count = 0
             self._best_flat = self._flat.copy()
-            if self.early_stopping or has_validation_data:
+            if self.early_stopping or self.restore_best_weights or has_validation_data:
                 self.validation_scores_ = []
                 self.validation_loss_curve_ = []
                 self.best_validation_score_ = -np.inf
@@ -227,7 +296,9 @@ class BaseMLP(
         for name in ("validation_scores_", "validation_loss_curve_"):
             if isinstance(getattr(self, name, None), list):
                 setattr(self, name, list(getattr(self, name)))
-        validating = self.early_stopping or has_validation_data
+        validating = (
+            self.early_stopping or self.restore_best_weights or has_validation_data
+        )
         if (
             self.solver in STOCHASTIC_SOLVERS
             and validating
@@ -236,10 +307,12 @@ class BaseMLP(
             self.validation_scores_, self.validation_loss_curve_ = [], []
             self.best_validation_score_ = -np.inf
 
-    def _start(self, layout, dtype, first_pass, random_state, Y, sample_weight, val):
+    def _start(
+        self, layout, dtype, first_pass, random_state, Y, sample_weight, val, X=None
+    ):
         """Initialise the weights (first pass) or resume from the fitted ones."""
         if first_pass:
-            self._initialize(layout, dtype, random_state, Y, sample_weight, val)
+            self._initialize(layout, dtype, random_state, Y, sample_weight, val, X)
         else:
             self._resume(layout, dtype, val)
 
@@ -250,20 +323,25 @@ class BaseMLP(
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
-        X, Y, y = self._validate_input(X, y, incremental, reset=first_pass)
+        X, Y, y = self._validate_input(
+            X, y, incremental, reset=first_pass, sample_weight=sample_weight
+        )
         sample_weight = check_sample_weight(sample_weight, X, X.dtype)
         sample_weight = self._weigh_classes(y, sample_weight, incremental, X.dtype)
         if validation_data is not None:
             validation_data = self._validate_validation_data(*validation_data, X.dtype)
         self.n_outputs_ = Y.shape[1]
-        layout = ParamLayout((X.shape[1], *hidden, self.n_outputs_))
+        if first_pass:
+            self._fit_input_layer(X, sample_weight)
+        layout = self._new_layout(X.shape[1], hidden, self.n_outputs_)
         random_state = check_random_state(self.random_state)
         val = validation_data is not None
-        self._start(layout, X.dtype, first_pass, random_state, Y, sample_weight, val)
-        strata = self._validation_strata(Y) if self.early_stopping else None
+        self._start(layout, X.dtype, first_pass, random_state, Y, sample_weight, val, X)
+        holding_out = self.early_stopping or self.restore_best_weights
+        strata = self._validation_strata(Y) if holding_out else None
         from ._sources.arrays import ArraySource
 
-        source = ArraySource(X, Y, sample_weight, y)
+        source = ArraySource(X, Y, sample_weight, y, self._input_transformer())
         return self._train(
             source, validation_data, layout, incremental, random_state, X, y, strata
         )
@@ -274,6 +352,7 @@ class BaseMLP(
         hidden = self._hidden_layer_sizes()
         self._check_training_options(len(hidden), validation_data is not None)
         first_pass = not hasattr(self, "coefs_") or not self.warm_start
+        self._check_chunked_options()
         summary = store.summarize(
             classes=is_classifier(self), moments=not is_classifier(self)
         )
@@ -283,7 +362,9 @@ class BaseMLP(
         if validation_data is not None:
             validation_data = self._validate_validation_data(*validation_data, dtype)
         self.n_outputs_ = n_outputs
-        layout = ParamLayout((summary.n_features, *hidden, n_outputs))
+        if first_pass:
+            self._fit_input_layer(None)
+        layout = self._new_layout(summary.n_features, hidden, n_outputs)
         random_state = check_random_state(self.random_state)
         val = validation_data is not None
         self._start(layout, dtype, first_pass, random_state, mean_target, None, val)

@@ -44,7 +44,9 @@ class MLPClassifier(ClassifierTargetsMixin, DaskScoreMixin, ClassifierMixin, Bas
         (``1 / (1 + exp(-x))``), 'tanh', 'relu' (``max(0, x)``), 'softplus'
         (``log(1 + exp(x))``, a smooth relu), 'leaky_relu' (``x`` for ``x >
         0``, else ``negative_slope * x``), 'elu' (``x`` for ``x > 0``, else
-        ``exp(x) - 1``), 'gelu' (``x * Phi(x)``, exact, with the error
+        ``exp(x) - 1``), 'selu' (elu's scaled to keep unit variance,
+        ``1.0507 * x`` or ``1.0507 * 1.6733 * (exp(x) - 1)``), 'gelu' (``x *
+        Phi(x)``, exact, with the error
         function), 'silu' (``x * sigmoid(x)``) or 'mish' (``x *
         tanh(softplus(x))``). A sequence gives one name per hidden layer.
 
@@ -64,7 +66,8 @@ class MLPClassifier(ClassifierTargetsMixin, DaskScoreMixin, ClassifierMixin, Bas
         ``min(200, n_samples)``. Ignored by lbfgs.
 
     learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', \
-            'onecycle'} or callable, default='constant'
+            'onecycle', 'coslog4', 'flat_cosine'} or callable, \
+            default='constant'
         Learning-rate schedule. 'invscaling' and 'adaptive' act on
         ``solver='sgd'`` only, as in scikit-learn: divided by ``(t + 1) **
         power_t`` after each epoch, ``t`` counting samples seen, or divided
@@ -76,7 +79,12 @@ class MLPClassifier(ClassifierTargetsMixin, DaskScoreMixin, ClassifierMixin, Bas
         ``learning_rate_init / 25 / 1e4`` over the second, while sgd's
         ``momentum`` (or adam's and nadam's ``beta_1``) falls by 0.1 and rises
         back; a callable ``f(epoch) -> rate`` gives the rate of each epoch
-        (counted from 0).
+        (counted from 0). 'coslog4' and 'flat_cosine' are set before every
+        minibatch step from the fit's progress ``t`` in [0, 1): 'coslog4',
+        ``(1 - cos(2 pi log2(1 + 15 t))) / 2``, runs four cycles from 0 to
+        ``learning_rate_init`` and back, each twice as long as the one before
+        (RealMLP's schedule); 'flat_cosine' is constant for half the fit, then
+        falls along a half cosine.
 
     learning_rate_init : float, default=0.001
         Initial learning rate of the stochastic solvers.
@@ -159,11 +167,14 @@ class MLPClassifier(ClassifierTargetsMixin, DaskScoreMixin, ClassifierMixin, Bas
         Slope of 'leaky_relu' for negative inputs.
 
     weight_init : {'sklearn', 'glorot_uniform', 'glorot_normal', \
-            'he_uniform', 'he_normal', 'lecun_normal'}, default='sklearn'
+            'he_uniform', 'he_normal', 'lecun_normal', 'lsuv'}, default='sklearn'
         Initial weights: 'sklearn' draws weights and biases as scikit-learn
-        does; the others draw weights with variance ``2 / (fan_in +
+        does; the next five draw weights with variance ``2 / (fan_in +
         fan_out)`` (glorot), ``2 / fan_in`` (he) or ``1 / fan_in`` (lecun),
-        uniformly or from an untruncated normal, and start biases at 0.
+        uniformly or from an untruncated normal, and start biases at 0;
+        'lsuv' scales normal weights so that every unit's pre-activation has
+        unit variance on the training rows, and sets each bias so that the
+        unit is zero at a random mix of five training rows.
 
     weight_decay : float, default=0.0
         Decoupled weight decay of the stochastic solvers: each step first
@@ -179,6 +190,63 @@ class MLPClassifier(ClassifierTargetsMixin, DaskScoreMixin, ClassifierMixin, Bas
         Epoch ``e < warmup_epochs`` multiplies the learning rate by ``(e + 1)
         / (warmup_epochs + 1)``; 'cosine', 'onecycle' and a callable schedule
         start after the warmup and span the remaining epochs.
+
+    input_transform : {None, 'robust'}, default=None
+        'robust' centres each input column on its median, divides it by its
+        interquartile range (half its range if the quartiles coincide; a
+        constant column becomes 0) and clips it smoothly to
+        ``(-input_clip, input_clip)`` with ``x / sqrt(1 + (x / input_clip)**2)``,
+        with statistics fitted on the training X (``input_center_``,
+        ``input_scale_``) and applied in every prediction. Sparse columns are
+        scaled, not centred. Heavy-tailed columns then no longer dominate.
+
+    input_clip : float or None, default=3.0
+        The bound of ``input_transform``'s smooth clipping (None: none).
+
+    numeric_embedding : {None, 'periodic'}, default=None
+        'periodic' adds, for each input column with more than two distinct
+        training values (``embedded_features_``), ``embedding_size`` learned
+        features ``sum_k cos(2 pi f_k x + b_k) W_k + c`` of its value ``x``,
+        with ``embedding_frequencies`` learned frequencies ``f`` (initially
+        ``N(0, embedding_scale**2)``) and phases ``b``, after the raw columns.
+
+    embedding_frequencies : int, default=16
+        Frequencies of each periodic embedding.
+
+    embedding_size : int, default=3
+        Learned features of each periodic embedding.
+
+    embedding_scale : float, default=0.1
+        Standard deviation of the embeddings' initial frequencies.
+
+    front_scale : bool, default=False
+        Multiply each input of the first layer (embeddings included) by a
+        learned scale, initially 1 (``front_scale_``), so that training can
+        weigh the features.
+
+    lr_scaling : {None, 'ntk'}, default=None
+        'ntk' divides each weight matrix's step size by ``sqrt(fan_in)``,
+        which with the adaptive solvers is the NTK parametrisation's training
+        dynamics.
+
+    lr_factors : dict or None, default=None
+        Factors of the step size of parameter groups: 'bias' (default 1),
+        'front_scale' (6) and 'embedding' (0.1); the last two are decayed by
+        ``weight_decay`` times their factor squared, biases never.
+
+    dropout_schedule : {'constant', 'flat_cosine'}, default='constant'
+        'flat_cosine' keeps the dropout rates for the first half of the
+        minibatch steps of ``max_iter`` epochs, then lowers them to 0 along a
+        half cosine, step by step.
+
+    weight_decay_schedule : {'constant', 'flat_cosine'}, default='constant'
+        The same schedule for ``weight_decay``.
+
+    restore_best_weights : bool, default=False
+        Score ``X_val`` (or a held-out ``validation_fraction``) after every
+        epoch and end the fit with the weights of the best epoch (the last of
+        equally good ones), training all ``max_iter`` epochs unless
+        ``early_stopping`` stops it.
 
     label_smoothing : float, default=0.0
         Train towards ``(1 - label_smoothing) * onehot + label_smoothing / K``
@@ -291,6 +359,18 @@ class MLPClassifier(ClassifierTargetsMixin, DaskScoreMixin, ClassifierMixin, Bas
         weight_decay=0.0,
         max_grad_norm=None,
         warmup_epochs=0,
+        input_transform=None,
+        input_clip=3.0,
+        numeric_embedding=None,
+        embedding_frequencies=16,
+        embedding_size=3,
+        embedding_scale=0.1,
+        front_scale=False,
+        lr_scaling=None,
+        lr_factors=None,
+        dropout_schedule="constant",
+        weight_decay_schedule="constant",
+        restore_best_weights=False,
         label_smoothing=0.0,
     ):
         self.class_weight = class_weight
@@ -327,6 +407,18 @@ class MLPClassifier(ClassifierTargetsMixin, DaskScoreMixin, ClassifierMixin, Bas
             weight_decay=weight_decay,
             max_grad_norm=max_grad_norm,
             warmup_epochs=warmup_epochs,
+            input_transform=input_transform,
+            input_clip=input_clip,
+            numeric_embedding=numeric_embedding,
+            embedding_frequencies=embedding_frequencies,
+            embedding_size=embedding_size,
+            embedding_scale=embedding_scale,
+            front_scale=front_scale,
+            lr_scaling=lr_scaling,
+            lr_factors=lr_factors,
+            dropout_schedule=dropout_schedule,
+            weight_decay_schedule=weight_decay_schedule,
+            restore_best_weights=restore_best_weights,
         )
 
     _parameter_constraints: dict = {

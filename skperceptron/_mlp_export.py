@@ -48,6 +48,15 @@ class SklearnConversionMixin:
             A fitted copy.
         """
         check_is_fitted(self)
+        for attribute, option in (
+            ("input_scale_", "input_transform"),
+            ("embedding_coefs_", "numeric_embedding"),
+            ("front_scale_", "front_scale"),
+            ("target_mean_", "target_scaling"),
+            ("target_range_", "clip_predictions"),
+        ):
+            if hasattr(self, attribute):
+                not_expressible(self, option)
         hidden = self._hidden_activations(self.n_layers_ - 2)
         if len(set(hidden)) > 1:
             not_expressible(self, f"per-layer activations {hidden}")

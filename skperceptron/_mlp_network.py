@@ -10,7 +10,6 @@ import numpy as np
 from ._data import check_prediction_input, prediction_input
 from ._forward import predict
 from ._kernels.specs import ACTIVATION_CODES, LOSS_CODES, loss_spec
-from ._params import ParamLayout
 from ._sources.validation import PREDICT_CHUNK_ROWS
 
 HIDDEN_ACTIVATIONS = {
@@ -21,6 +20,7 @@ HIDDEN_ACTIVATIONS = {
     "softplus",
     "leaky_relu",
     "elu",
+    "selu",
     "gelu",
     "silu",
     "mish",
@@ -37,33 +37,6 @@ class NetworkMixin:
         state.pop("_flat", None)
         state.pop("_bound_views", None)
         return state
-
-    def _layout(self):
-        units = [self.coefs_[0].shape[0]] + [c.shape[1] for c in self.coefs_]
-        return ParamLayout(tuple(int(u) for u in units))
-
-    def _bind(self, flat, layout):
-        self._flat = flat
-        self.coefs_, self.intercepts_ = layout.views(flat)
-        self._bound_views = tuple(self.coefs_ + self.intercepts_)
-
-    def _current_flat(self):
-        """The flat vector behind coefs_/intercepts_, repacked if they were replaced.
-
-        In-place edits of the arrays are seen through the views; replaced arrays
-        (assignment, or a pickle round trip, which copies views) are repacked.
-        """
-        bound = getattr(self, "_bound_views", ())
-        current = self.coefs_ + self.intercepts_
-        if (
-            getattr(self, "_flat", None) is None
-            or len(bound) != len(current)
-            or any(a is not b for a, b in zip(current, bound))
-        ):
-            layout = self._layout()
-            dtype = np.result_type(*current)
-            self._bind(layout.pack(self.coefs_, self.intercepts_, dtype), layout)
-        return self._flat
 
     def _hidden_activations(self, n_hidden):
         """One activation name per hidden layer, validated."""
@@ -121,7 +94,9 @@ class NetworkMixin:
 
     def _kernel_spec(self, layout):
         return layout.kernel_spec(
-            self._activations(len(layout.layer_units)), self._negative_slope()
+            self._activations(len(layout.layer_units)),
+            self._negative_slope(),
+            self._embedded() if layout.embedding[0] else (),
         )
 
     def _negative_slope(self):
@@ -142,12 +117,13 @@ class NetworkMixin:
         flat = self._current_flat()  # also rebinds coefs_/intercepts_ as its views
         codes = [ACTIVATION_CODES[name] for name in self._activations(self.n_layers_)]
         return predict(
-            prediction_input(X, flat.dtype),
+            self._transform_input(prediction_input(X, flat.dtype)),
             self.coefs_,
             self.intercepts_,
             codes,
             self._negative_slope(),
             PREDICT_CHUNK_ROWS,
+            self._input_layer(),
         )
 
     def _predict(self, X, check_input=True):

@@ -17,7 +17,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import validate_data
 
-from ._data import check_partial_fit_input
+from ._data import check_partial_fit_input, check_sample_weight
 
 # The range each regression output activation can reach.
 OUTPUT_RANGES = {
@@ -120,7 +120,7 @@ class ClassifierTargetsMixin:
         # target on its label-indicator column: the same split, the same errors
         return (Y > 0.5) if self.n_outputs_ == 1 else None
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, incremental, reset, sample_weight=None):
         X, Y, y = self._encode_input(X, y, incremental, reset)
         if self.label_smoothing:
             kind = self._label_binarizer.y_type_
@@ -234,6 +234,12 @@ class RegressorTargetsMixin:
 
     def _chunk_targets(self, summary, first_pass):
         """``(encode, n_outputs, mean target)`` of chunked values."""
+        if self.target_scaling is not None or self.clip_predictions:
+            raise ValueError(
+                "target_scaling and clip_predictions need the targets' statistics "
+                "from in-memory y; scale the targets of dask or batch input "
+                "before fitting."
+            )
         if self.loss == "poisson" and summary.low < 0:
             raise ValueError(
                 "Some value(s) of y are negative which is not allowed for the "
@@ -247,7 +253,7 @@ class RegressorTargetsMixin:
         )
         return encode, mean.shape[0], mean[None, :]
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, incremental, reset, sample_weight=None):
         X, y = validate_data(
             self,
             X,
@@ -267,10 +273,55 @@ class RegressorTargetsMixin:
             )
         self._check_target_range(y)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        if reset:
+            if sample_weight is not None:
+                sample_weight = check_sample_weight(sample_weight, X, np.float64)
+            self._fit_target_scaling(Y, sample_weight)
+        Y = self._scale_targets(Y)
         n_levels = self._n_levels()
         if n_levels:
             Y = np.repeat(Y, n_levels, axis=1)
         return X, np.ascontiguousarray(Y, dtype=X.dtype), y
+
+    def _fit_target_scaling(self, Y, sample_weight):
+        """Record the targets' mean, scale and range (``target_scaling``,
+        ``clip_predictions``) from a first fit's targets, weighted."""
+        for name in ("target_mean_", "target_scale_", "target_range_"):
+            self.__dict__.pop(name, None)
+        if self.target_scaling is not None and self.out_activation != "identity":
+            raise ValueError(
+                "target_scaling='standard' trains on standardised targets, "
+                f"which out_activation={self.out_activation!r} cannot output; use "
+                "out_activation='identity'."
+            )
+        Y = np.asarray(Y, dtype=np.float64)
+        if self.target_scaling == "standard":
+            self.target_mean_ = np.average(Y, axis=0, weights=sample_weight)
+            variance = np.average(
+                (Y - self.target_mean_) ** 2, axis=0, weights=sample_weight
+            )
+            std = np.sqrt(variance)
+            self.target_scale_ = np.where(std > 0, std, 1.0)
+        if self.clip_predictions:
+            kept = Y if sample_weight is None else Y[sample_weight > 0]
+            self.target_range_ = np.stack([kept.min(axis=0), kept.max(axis=0)])
+
+    def _scale_targets(self, Y):
+        if not hasattr(self, "target_mean_"):
+            return Y
+        return (Y - self.target_mean_) / self.target_scale_
+
+    def _unscale_outputs(self, outputs):
+        """Network outputs in the targets' units, clipped to their range."""
+        n_levels = max(self._n_levels(), 1)
+        if hasattr(self, "target_mean_"):
+            mean = np.repeat(self.target_mean_, n_levels)
+            scale = np.repeat(self.target_scale_, n_levels)
+            outputs = (outputs * scale + mean).astype(outputs.dtype, copy=False)
+        if hasattr(self, "target_range_"):
+            low, high = (np.repeat(r, n_levels) for r in self.target_range_)
+            outputs = np.clip(outputs, low, high).astype(outputs.dtype, copy=False)
+        return outputs
 
     def _quantile_levels(self):
         if self.loss != "quantile":

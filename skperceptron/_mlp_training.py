@@ -9,12 +9,14 @@ where the rows live; the loop owns the optimizer, schedules, validation
 records, stopping, callbacks and divergence handling.
 """
 
+import math
 import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._kernels.specs import Dropout
+from ._params import parameter_factors
 from ._sources.validation import Network, Scoring
 from ._stochastic_optimizers import (
     STOCHASTIC_SOLVERS,
@@ -104,6 +106,8 @@ class MLPTrainingMixin:
             warmup_epochs=self.warmup_epochs,
             weight_decay=self.weight_decay,
             max_grad_norm=self.max_grad_norm,
+            dropout_schedule=self.dropout_schedule,
+            weight_decay_schedule=self.weight_decay_schedule,
         )
         if self.solver == "sgd":
             return SGDOptimizer(
@@ -176,13 +180,16 @@ class MLPTrainingMixin:
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         scoring = self._scoring()
-        if validation is None and self.early_stopping:
+        if validation is None and self._holds_out(source.n_train):
             validation = source.hold_out(
                 self.validation_fraction,
                 random_state,
                 strata=strata,
                 scoring=scoring,
             )
+        restoring = validation is not None and (
+            self.early_stopping or self.restore_best_weights
+        )
         n_train = source.n_train
         batch_size = check_batch_size(self.batch_size, n_train)
         rates = dropout_rates(self.dropout, self.n_layers_ - 2)
@@ -190,7 +197,19 @@ class MLPTrainingMixin:
         epochs = source.mlp_epochs(
             flat, spec, loss, batch_size, dropout, random_state, self.shuffle
         )
-        net = Network(self._layout(), spec.act_codes, spec.negative_slope, loss)
+        layout = self._layout()
+        optimizer.steps_per_epoch = epochs.n_batches
+        optimizer.lr_factors, optimizer.decay_factors = parameter_factors(
+            layout, self.lr_scaling, self.lr_factors, flat.dtype
+        )
+        net = Network(
+            layout,
+            spec.act_codes,
+            spec.negative_slope,
+            loss,
+            tuple(spec.emb_features),
+            self._input_transformer(),
+        )
 
         def evaluate_validation():
             if validation is None:
@@ -216,8 +235,27 @@ class MLPTrainingMixin:
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
 
-        if self.early_stopping:
+        if restoring:
             flat[...] = self._best_flat
+
+    def _holds_out(self, n_rows):
+        """Whether training holds out validation rows: for early stopping
+        (too few rows then raise, as in scikit-learn), and for
+        ``restore_best_weights`` when at least two rows can be held out (it
+        warns and keeps the last weights otherwise)."""
+        if self.early_stopping:
+            return True
+        if not self.restore_best_weights:
+            return False
+        if math.ceil(self.validation_fraction * n_rows) >= 2:
+            return True
+        warnings.warn(
+            f"restore_best_weights=True holds out validation_fraction="
+            f"{self.validation_fraction} of the rows, fewer than two of these "
+            f"{n_rows}: training uses every row and keeps the last epoch's weights.",
+            UserWarning,
+        )
+        return False
 
     def _epoch_ends(self, loss, n_train, evaluate_validation, optimizer, progress):
         """Record the epoch that just ran; return whether training stops.
@@ -277,9 +315,15 @@ class MLPTrainingMixin:
                     self._no_improvement_count += 1
                 else:
                     self._no_improvement_count = 0
-            if score > self.best_validation_score_:
+            # scikit-learn keeps the first best epoch; restore_best_weights
+            # alone the last of equally good ones (RealMLP's rule)
+            if score > self.best_validation_score_ or (
+                self.restore_best_weights
+                and not self.early_stopping
+                and score >= self.best_validation_score_
+            ):
                 self.best_validation_score_ = score
-                if self.early_stopping:
+                if self.early_stopping or self.restore_best_weights:
                     self._best_flat = self._flat.copy()
         if not self.early_stopping:
             if self.loss_curve_[-1] > self.best_loss_ - self.tol:
@@ -304,7 +348,7 @@ class MLPTrainingMixin:
             f"The weights or the training loss (last {self.loss_}) became "
             f"non-finite at epoch {self.n_iter_}."
         )
-        if not self.early_stopping:
+        if not (self.early_stopping or self.restore_best_weights):
             raise ValueError(DIVERGENCE_MESSAGE.format(cause=cause))
         self.validation_scores_.append(float("nan"))
         self.validation_loss_curve_.append(float("nan"))

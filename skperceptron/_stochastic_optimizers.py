@@ -30,6 +30,24 @@ STOCHASTIC_SOLVERS = ("sgd", "adam", "rmsprop", "adagrad", "nadam")
 # 'constant', 'invscaling' and 'adaptive', act through iteration_ends and
 # trigger_stopping, and only for sgd, as in scikit-learn).
 EPOCH_SCHEDULES = ("cosine", "onecycle")
+# Schedules set before every minibatch step, from the progress t in [0, 1)
+# of the whole fit (max_iter epochs): RealMLP's learning-rate schedule
+# 'coslog4', four cosine cycles each twice as long as the one before,
+# starting and ending at 0; and 'flat_cosine', 1 for the first half, then a
+# half cosine down to 0 (for the learning rate, dropout and weight decay).
+STEP_SCHEDULES = ("coslog4", "flat_cosine")
+
+
+def step_schedule(name, progress):
+    """The factor of schedule ``name`` at each ``progress`` in [0, 1)."""
+    progress = np.asarray(progress, dtype=np.float64)
+    if name == "coslog4":
+        return 0.5 * (1.0 - np.cos(2.0 * np.pi * np.log2(1.0 + 15.0 * progress)))
+    # flat_cosine
+    late = 0.5 * (1.0 + np.cos(np.pi * (2.0 * progress - 1.0)))
+    return np.where(progress < 0.5, 1.0, late)
+
+
 _ONECYCLE_DIV = 25.0
 _ONECYCLE_FINAL_DIV = 1e4
 _ONECYCLE_MOMENTUM_RANGE = 0.1
@@ -114,6 +132,13 @@ class BaseOptimizer:
         Decoupled weight decay per unit of learning rate.
     max_grad_norm : float or None, default=None
         Clip each minibatch gradient to this global norm.
+    dropout_schedule, weight_decay_schedule : {'constant', 'flat_cosine'}
+        Step schedules (``STEP_SCHEDULES``) of the dropout rates and of the
+        weight decay.
+
+    The fit loop sets ``steps_per_epoch`` (what step schedules count
+    progress in) and may set ``lr_factors`` and ``decay_factors``, the
+    per-parameter factors of the step size and decay (empty: none).
     """
 
     momentum_name = None  # the attribute 'onecycle' cycles, if any
@@ -127,8 +152,14 @@ class BaseOptimizer:
         warmup_epochs=0,
         weight_decay=0.0,
         max_grad_norm=None,
+        dropout_schedule="constant",
+        weight_decay_schedule="constant",
     ):
         self.learning_rate_init = learning_rate_init
+        self.dropout_schedule = dropout_schedule
+        self.weight_decay_schedule = weight_decay_schedule
+        self.steps_per_epoch = 1
+        self.lr_factors = self.decay_factors = np.empty(0)
         self.learning_rate = float(learning_rate_init)
         self.lr_schedule = lr_schedule
         self.max_iter = max_iter
@@ -165,6 +196,9 @@ class BaseOptimizer:
     def _params(self, alpha, **rule):
         """``OptimizerParams`` of the next epoch, ``rule`` giving the solver's own."""
         values = dict(
+            **self._step_factors(),
+            lr_factors=self.lr_factors,
+            decay_factors=self.decay_factors,
             solver=self.solver,
             alpha=float(alpha),
             learning_rate=self.learning_rate * self.warmup_factor,
@@ -181,6 +215,25 @@ class BaseOptimizer:
         )
         values.update(rule)
         return OptimizerParams(**values)
+
+    def _step_factors(self):
+        """The step schedules' factors of the next epoch's steps (empty for
+        constant schedules)."""
+        n = self.steps_per_epoch
+        progress = (self.t + np.arange(n)) / (n * max(self.max_iter, 1))
+        progress = np.minimum(progress, 1.0)  # partial_fit beyond max_iter
+
+        def factors(name):
+            if name in STEP_SCHEDULES:
+                return step_schedule(name, progress)
+            return np.empty(0)
+
+        schedule = self.lr_schedule if isinstance(self.lr_schedule, str) else None
+        return dict(
+            step_lr=factors(schedule),
+            step_decay=factors(self.weight_decay_schedule),
+            step_dropout=factors(self.dropout_schedule),
+        )
 
     def iteration_ends(self, time_step):
         """Update the schedule after an epoch; ``time_step`` counts samples seen."""

@@ -28,6 +28,7 @@ LAYERS = [
     "_kernels.activations",
     "_kernels.losses",
     "_kernels.optimizers",
+    "_kernels.inputs",
     "_kernels.network",
     "_kernels.perceptron",
     "_kernels._aot",  # built from _kernels/aot.py by setup.py
@@ -43,7 +44,9 @@ LAYERS = [
     "_dask",
     "_linear_model",
     "_params",
+    "_input_transform",
     "_forward",
+    "_lsuv",
     "_stochastic_optimizers",
     "_training",
     "_threads",
@@ -54,6 +57,7 @@ LAYERS = [
     "_sources.chunks",
     "_sources.dask_store",
     "_sources.batch_store",
+    "_mlp_inputs",
     "_mlp_network",
     "_mlp_training",
     "_mlp_export",
@@ -67,6 +71,7 @@ LAYERS = [
     "_from_sklearn",
     "_precompile",
     "display",
+    "presets",
     "__init__",
     "__main__",
 ]

@@ -55,6 +55,8 @@ def _ours(optimizer, params, gradients, alpha=0.0, weight_sum=1.0):
             optimizer.hyperparameters(alpha),
             optimizer.state(),
             t,
+            1.0,
+            1.0,
         )
     return params
 

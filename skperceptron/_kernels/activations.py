@@ -23,12 +23,15 @@ from .specs import (
     LOGISTIC,
     MISH,
     RELU,
+    SELU,
     SILU,
     SOFTMAX,
     SOFTPLUS,
     TANH,
 )
 
+_SELU_SCALE = 1.0507009873554805
+_SELU_ALPHA = 1.6732632423543772
 _SQRT_HALF = 0.7071067811865476
 _INV_SQRT_2PI = 0.3989422804014327
 
@@ -130,6 +133,11 @@ def _activate_extended(row, bias, code, negative_slope):
         for j in range(row.shape[0]):
             z = float(row[j] + bias[j])
             row[j] = z if z > 0.0 else _expm1_negative(z)
+    elif code == SELU:
+        for j in range(row.shape[0]):
+            z = float(row[j] + bias[j])
+            negative = _SELU_ALPHA * _expm1_negative(min(z, 0.0))
+            row[j] = _SELU_SCALE * (z if z > 0.0 else negative)
     elif code == SILU:
         for j in range(row.shape[0]):
             z = float(row[j] + bias[j])
@@ -216,13 +224,19 @@ def add_bias_and_activate(Z, bias, code, negative_slope):
 
 @jit
 def _derivative_extended(a, d, code, negative_slope):
-    """One row of leaky_relu's or elu's derivative, from the outputs ``a``."""
+    """One row of leaky_relu's, elu's or selu's derivative, from the outputs
+    ``a``."""
     zero = a.dtype.type(0)
     if code == LEAKY_RELU:
         slope = a.dtype.type(negative_slope)
         for j in range(a.shape[0]):
             if a[j] <= zero:
                 d[j] = d[j] * slope
+    elif code == SELU:  # scale for z > 0, else f(z) + scale * alpha
+        scale = a.dtype.type(_SELU_SCALE)
+        shift = a.dtype.type(_SELU_SCALE * _SELU_ALPHA)
+        for j in range(a.shape[0]):
+            d[j] = d[j] * (scale if a[j] > zero else a[j] + shift)
     else:  # f(z) = e^z - 1 for z <= 0 gives f'(z) = f(z) + 1
         for j in range(a.shape[0]):
             if a[j] <= zero:
@@ -257,7 +271,7 @@ def multiply_by_derivative(A, delta, code, negative_slope):
             # f(z) = log(1 + e^z) gives f'(z) = sigmoid(z) = 1 - e^{-f(z)}
             for j in range(n_units):
                 d[j] = d[j] * -np.expm1(-a[j])
-        elif code == LEAKY_RELU or code == ELU:
+        elif code == LEAKY_RELU or code == ELU or code == SELU:
             _derivative_extended(a, d, code, negative_slope)
         # IDENTITY: derivative 1, nothing to do
 

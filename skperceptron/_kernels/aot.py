@@ -74,7 +74,9 @@ def _data(dtype, sparse):
 
 def _network_args(dtype, sparse, gather_rows):
     units = np.array([2, 3, 1], dtype=np.int64)
-    spec = NetworkSpec(units, units, units, units, units, 0.01)
+    spec = NetworkSpec(
+        units, units, units, units, units, 0.01, 2, -1, np.empty(0, np.int64), -1, 0, 0
+    )
     n_params = 13
     params = np.ones(n_params, dtype)
     work = workspace(spec, 3, n_params, dtype, gather_rows, Dropout(np.zeros(2), 0))
@@ -90,7 +92,11 @@ def _variants(dtype, sparse):
     loss = loss_spec(0, 1e-16, quantiles=np.ones(2))
     dropout = Dropout(np.zeros(2), 0)
     spec, params, work = _network_args(dtype, sparse, gather_rows=not sparse)
-    hyper = OptimizerParams(1, 0.1, 0.1, 0.9, True, 0.9, 0.9, 1e-8, 0.1, 0.1, np.inf)
+    factors, steps = np.ones(0, dtype), np.ones(0)
+    hyper = OptimizerParams(
+        1, 0.1, 0.1, 0.9, True, 0.9, 0.9, 1e-8, 0.1, 0.1, np.inf, factors, factors,
+        steps, steps, steps,
+    )  # fmt: skip
     state = optimizer_state(dtype, 0)
     yield (
         "run_epoch",

@@ -28,6 +28,13 @@ from .activations import (
     multiply_by_derivative,
     multiply_by_pre_derivative,
 )
+from .inputs import (
+    embed,
+    embed_gradient,
+    front_scale_gradient,
+    raw_rows,
+    scaled_weights,
+)
 from .losses import output_delta_and_loss
 from .optimizers import optimizer_step, scale_gradient
 from .specs import NEEDS_PRE_ACTIVATION
@@ -159,15 +166,16 @@ def _unit_uniform(seed, key):
 
 
 @jit
-def _drop_units(A, mask_buf, offset, dropout, layer, first, n_hidden):
+def _drop_units(A, mask_buf, offset, dropout, layer, first, n_hidden, scale_rate):
     """Zero each unit of A with probability ``rate``, scale the kept ones.
 
     The draw of batch row ``i``, unit ``j`` is keyed by the row's position in
     the epoch (``first + i``) and the unit's index among the ``n_hidden``
     hidden units of the network (``offset`` locates the layer). Branch-free,
-    so that LLVM vectorises the hashing.
+    so that LLVM vectorises the hashing. ``scale_rate`` multiplies the rate
+    (a dropout schedule's factor of this step).
     """
-    rate = dropout.rates[layer]
+    rate = dropout.rates[layer] * scale_rate
     if rate > 0.0:
         n_rows, n_units = A.shape
         M = as_matrix(mask_buf, offset, n_rows, n_units)
@@ -186,7 +194,7 @@ def _drop_units(A, mask_buf, offset, dropout, layer, first, n_hidden):
 
 
 @jit
-def _backward_extras(A, D, code, pre_buf, mask_buf, offset, dropout, layer):
+def _backward_extras(A, D, code, pre_buf, mask_buf, offset, dropout, layer, scale):
     """What dropout and gelu/silu/mish add to the backward pass of a layer.
 
     The delta passes through the dropout mask, and A is unscaled back to
@@ -194,7 +202,7 @@ def _backward_extras(A, D, code, pre_buf, mask_buf, offset, dropout, layer):
     for gelu, silu and mish, ``D *= f'(z)`` from the kept pre-activations.
     Returns whether the derivative was applied.
     """
-    rate = dropout.rates[layer]
+    rate = dropout.rates[layer] * scale
     if rate > 0.0:
         M = as_matrix(mask_buf, offset, A.shape[0], A.shape[1])
         keep = A.dtype.type(1.0 - rate)
@@ -212,12 +220,57 @@ def _backward_extras(A, D, code, pre_buf, mask_buf, offset, dropout, layer):
     return False
 
 
+@jit
+def _first_layer(X, csr, rows, start, x_buf, params, spec, work, Z):
+    """Z = input @ W0 for the batch: the input is X's rows, or with
+    embeddings the input block built in ``work.in_buf``; with a front scale
+    W0 is scaled first (``inputs.py``)."""
+    W0, _ = _weights(params, spec, 0)
+    n_rows = Z.shape[0]
+    W = W0
+    if spec.front_off >= 0:
+        W = as_matrix(work.weff_buf, 0, W0.shape[0], W0.shape[1])
+        scaled_weights(W0, params, spec.front_off, W)
+    if spec.emb_features.shape[0] > 0:
+        In = as_matrix(work.in_buf, 0, n_rows, spec.units[0])
+        raw_rows(X, csr, rows, start, In, spec.n_raw)
+        embed(In, params, spec, work.theta_buf)
+        gemm(In, W, Z)
+    else:
+        _input_times(X, csr, rows, start, x_buf, W, Z)
+
+
+@jit
+def _first_layer_gradient(X, csr, rows, start, x_buf, params, spec, work, D):
+    """The first layer's raw gradients (weights, biases, front scale,
+    embeddings) from its delta D."""
+    W0, _ = _weights(params, spec, 0)
+    G, gb = _weights(work.grad, spec, 0)
+    n_rows = D.shape[0]
+    embedded = spec.emb_features.shape[0] > 0
+    if embedded:
+        gemm(as_matrix(work.in_buf, 0, n_rows, spec.units[0]).T, D, G)
+    else:
+        _input_t_times(X, csr, rows, start, x_buf, D, G)
+    _column_sums(D, gb)
+    W = W0
+    if spec.front_off >= 0:
+        W = as_matrix(work.weff_buf, 0, W0.shape[0], W0.shape[1])
+        front_scale_gradient(W0, G, params, work.grad, spec.front_off)
+    if embedded:
+        In = as_matrix(work.in_buf, 0, n_rows, spec.units[0])
+        Din = as_matrix(work.din_buf, 0, n_rows, spec.units[0])
+        gemm(D, W.T, Din)
+        embed_gradient(In, Din, params, work.grad, spec, work.theta_buf)
+
+
 @jit(inline=True)
-def forward_batch(data, rows, start, params, spec, work, x_buf, dropout, first):
+def forward_batch(data, rows, start, params, spec, work, x_buf, dropout, first, scale):
     """Fill the activation buffer for the batch ``rows``; return the output block.
 
     ``x_buf`` is ``work.x_buf`` for gathered dense rows, else None; ``first``
-    the position of the batch's first row in the epoch (for dropout masks).
+    the position of the batch's first row in the epoch (for dropout masks);
+    ``scale`` multiplies the dropout rates.
     """
     X, csr = data
     units, act_codes, unit_cum = spec.units, spec.act_codes, spec.unit_cum
@@ -233,19 +286,21 @@ def forward_batch(data, rows, start, params, spec, work, x_buf, dropout, first):
             A = as_matrix(act_buf, unit_cum[layer] * n_rows, n_rows, units[layer])
             gemm(A, W, Z)
         else:
-            _input_times(X, csr, rows, start, x_buf, W, Z)
+            _first_layer(X, csr, rows, start, x_buf, params, spec, work, Z)
         code = act_codes[layer]
         if code >= NEEDS_PRE_ACTIVATION:
             _keep_pre_activations(Z, b, work.pre_buf, offset)
         add_bias_and_activate(Z, b, code, spec.negative_slope)
         if layer < n_weights - 1:
             n_hidden = unit_cum[n_weights]
-            _drop_units(Z, work.mask_buf, offset, dropout, layer, first, n_hidden)
+            _drop_units(
+                Z, work.mask_buf, offset, dropout, layer, first, n_hidden, scale
+            )
     return Z
 
 
 @jit(inline=True)
-def backward_batch(data, rows, start, params, spec, work, x_buf, dropout):
+def backward_batch(data, rows, start, params, spec, work, x_buf, dropout, scale):
     """Raw gradients (A.T @ delta, column sums of delta) from the output delta.
 
     Expects ``forward_batch`` to have filled ``work.act_buf`` (and ``x_buf``
@@ -263,23 +318,30 @@ def backward_batch(data, rows, start, params, spec, work, x_buf, dropout):
         fan_in = units[layer]
         fan_out = units[layer + 1]
         D = as_matrix(delta_buf, unit_cum[layer + 1] * n_rows, n_rows, fan_out)
-        G, gb = _weights(grad, spec, layer)
         offset = unit_cum[layer] * n_rows
-        if layer > 0:
+        if layer == 0:
+            _first_layer_gradient(X, csr, rows, start, x_buf, params, spec, work, D)
+        else:
+            G, gb = _weights(grad, spec, layer)
             A = as_matrix(act_buf, offset, n_rows, fan_in)
             gemm(A.T, D, G)
-        else:
-            _input_t_times(X, csr, rows, start, x_buf, D, G)
-        _column_sums(D, gb)
-        if layer > 0:
+            _column_sums(D, gb)
             D_prev = as_matrix(delta_buf, offset, n_rows, fan_in)
             gemm(D, W.T, D_prev)
             code = act_codes[layer - 1]
             pre_buf, mask_buf = work.pre_buf, work.mask_buf
             if not _backward_extras(
-                A, D_prev, code, pre_buf, mask_buf, offset, dropout, layer - 1
+                A, D_prev, code, pre_buf, mask_buf, offset, dropout, layer - 1, scale
             ):
                 multiply_by_derivative(A, D_prev, code, spec.negative_slope)
+
+
+@jit
+def _step_factor(factors, step):
+    """A schedule's factor of minibatch ``step`` (1 for an empty schedule)."""
+    if factors.shape[0] == 0:
+        return 1.0
+    return factors[step]
 
 
 @jit
@@ -311,11 +373,25 @@ def _output_loss(out, Y, sample_weight, rows, spec, loss, delta_buf):
 
 @jit(inline=True)
 def _loss_and_raw_gradient(
-    data, Y, sample_weight, rows, start, params, spec, loss, work, x_buf, dropout, first
+    data,
+    Y,
+    sample_weight,
+    rows,
+    start,
+    params,
+    spec,
+    loss,
+    work,
+    x_buf,
+    dropout,
+    first,
+    scale,
 ):
-    out = forward_batch(data, rows, start, params, spec, work, x_buf, dropout, first)
+    out = forward_batch(
+        data, rows, start, params, spec, work, x_buf, dropout, first, scale
+    )
     loss_sum = _output_loss(out, Y, sample_weight, rows, spec, loss, work.delta_buf)
-    backward_batch(data, rows, start, params, spec, work, x_buf, dropout)
+    backward_batch(data, rows, start, params, spec, work, x_buf, dropout, scale)
     return loss_sum
 
 
@@ -378,6 +454,8 @@ def run_epoch(
         last = min(first + batch_size, n_samples)
         rows = order[first:last]
         weight_sum = _batch_weight_sum(sample_weight, rows)
+        step = first // batch_size
+        drop_scale = _step_factor(hyper.step_dropout, step)
         loss_sum = _loss_and_raw_gradient(
             data,
             Y,
@@ -391,9 +469,22 @@ def run_epoch(
             work.x_buf,
             dropout,
             first,
+            drop_scale,
         )
         t += 1
-        sumsq = optimizer_step(params, work.grad, n_coef, weight_sum, hyper, state, t)
+        lr_scale = _step_factor(hyper.step_lr, step)
+        decay_scale = _step_factor(hyper.step_decay, step)
+        sumsq = optimizer_step(
+            params,
+            work.grad,
+            n_coef,
+            weight_sum,
+            hyper,
+            state,
+            t,
+            lr_scale,
+            decay_scale,
+        )
         batch_loss = (loss_sum + 0.5 * alpha * sumsq) / weight_sum
         total += batch_loss * (last - first)
     return total
@@ -425,7 +516,7 @@ def loss_and_gradient(data, Y, sample_weight, params, spec, loss, alpha, work, d
     rows = np.arange(n_samples)
     weight_sum = _batch_weight_sum(sample_weight, rows)
     loss_sum = _loss_and_raw_gradient(
-        data, Y, sample_weight, rows, 0, params, spec, loss, work, None, dropout, 0
+        data, Y, sample_weight, rows, 0, params, spec, loss, work, None, dropout, 0, 1.0
     )
     sumsq = scale_gradient(params, work.grad, spec.int_off[0], weight_sum, alpha)
     return (loss_sum + 0.5 * alpha * sumsq) / weight_sum

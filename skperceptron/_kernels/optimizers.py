@@ -17,36 +17,50 @@ import numpy as np
 from ._jit import jit
 from .specs import ADAGRAD, ADAM, NADAM, RMSPROP
 
+# Every solver takes ``lr_f`` and ``decay_f``: per-parameter factors of the
+# step size and of the decoupled decay, or empty arrays for none. The test of
+# their emptiness is loop-invariant (LLVM unswitches it), so unfactored steps
+# run the loop they ran before the factors existed.
+
 
 @jit
-def _sgd(params, grad, velocity, alpha, weight_sum, lr, momentum, nesterov, decay):
+def _sgd(
+    params, grad, velocity, alpha, s, lr, momentum, nesterov, decay, lr_f, decay_f
+):
     """Momentum SGD; Nesterov's variant applies ``momentum * v - lr * g`` again.
 
     ``decay * w`` is taken off the weights besides the step (decoupled weight
     decay; subtracting it keeps small decays that ``(1 - decay) * w`` would
     round away in float32).
     """
+    factored = lr_f.shape[0] > 0
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
         w = params[j]
         sumsq += w * w
-        g = (grad[j] + alpha * w) / weight_sum
-        v = momentum * velocity[j] - lr * g
+        g = (grad[j] + alpha * w) / s
+        step_lr, step_decay = lr, decay
+        if factored:
+            step_lr, step_decay = lr * lr_f[j], decay * decay_f[j]
+        v = momentum * velocity[j] - step_lr * g
         velocity[j] = v
         if nesterov:  # loop-invariant: LLVM unswitches it
-            params[j] = (w - decay * w) + (momentum * v - lr * g)
+            params[j] = (w - step_decay * w) + (momentum * v - step_lr * g)
         else:
-            params[j] = (w - decay * w) + v
+            params[j] = (w - step_decay * w) + v
     return sumsq
 
 
 @jit
-def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps, decay):
+def _adam(
+    params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps, decay, lr_f, decay_f
+):
     # (1 - beta) is rounded from float64 once, as numpy does with Python floats
     keep_1 = params.dtype.type(1.0 - float(beta_1))
     keep_2 = params.dtype.type(1.0 - float(beta_2))
     decay_1 = params.dtype.type(beta_1)
     decay_2 = params.dtype.type(beta_2)
+    factored = lr_f.shape[0] > 0
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
         w = params[j]
@@ -56,12 +70,29 @@ def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps, decay)
         vj = decay_2 * v[j] + keep_2 * (g * g)
         m[j] = mj
         v[j] = vj
-        params[j] = (w - decay * w) + (-lr * mj / (np.sqrt(vj) + eps))
+        step_lr, step_decay = lr, decay
+        if factored:
+            step_lr, step_decay = lr * lr_f[j], decay * decay_f[j]
+        params[j] = (w - step_decay * w) + (-step_lr * mj / (np.sqrt(vj) + eps))
     return sumsq
 
 
 @jit
-def _nadam(params, grad, m, v, alpha, weight_sum, coefs, beta_1, beta_2, eps, decay):
+def _nadam(
+    params,
+    grad,
+    m,
+    v,
+    alpha,
+    weight_sum,
+    coefs,
+    beta_1,
+    beta_2,
+    eps,
+    decay,
+    lr_f,
+    decay_f,
+):
     """Nadam as PyTorch's ``NAdam``: ``coefs`` = (gradient and momentum step
     sizes, 1 / bias correction of ``v``)."""
     keep_1 = params.dtype.type(1.0 - float(beta_1))
@@ -69,6 +100,8 @@ def _nadam(params, grad, m, v, alpha, weight_sum, coefs, beta_1, beta_2, eps, de
     decay_1 = params.dtype.type(beta_1)
     decay_2 = params.dtype.type(beta_2)
     g_step, m_step, inv_correction = coefs
+    factored = lr_f.shape[0] > 0
+    one = params.dtype.type(1)
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
         w = params[j]
@@ -79,16 +112,22 @@ def _nadam(params, grad, m, v, alpha, weight_sum, coefs, beta_1, beta_2, eps, de
         m[j] = mj
         v[j] = vj
         denom = np.sqrt(vj * inv_correction) + eps
-        params[j] = (w - decay * w) - (g_step * g + m_step * mj) / denom
+        factor, step_decay = one, decay
+        if factored:
+            factor, step_decay = lr_f[j], decay * decay_f[j]
+        params[j] = (w - step_decay * w) - factor * (g_step * g + m_step * mj) / denom
     return sumsq
 
 
 @jit
-def _rmsprop_adagrad(params, grad, v, alpha, weight_sum, lr, rule, beta_2, eps, decay):
+def _rmsprop_adagrad(
+    params, grad, v, alpha, weight_sum, lr, rule, beta_2, eps, decay, lr_f, decay_f
+):
     """rmsprop (``v`` a moving average of g**2) or adagrad (``v`` their sum),
     as ``rule`` (``RMSPROP`` or ``ADAGRAD``) says."""
     forget = params.dtype.type(beta_2 if rule == RMSPROP else 1.0)
     gain = params.dtype.type(1.0 - float(beta_2) if rule == RMSPROP else 1.0)
+    factored = lr_f.shape[0] > 0
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
         w = params[j]
@@ -96,7 +135,10 @@ def _rmsprop_adagrad(params, grad, v, alpha, weight_sum, lr, rule, beta_2, eps, 
         g = (grad[j] + alpha * w) / weight_sum
         vj = forget * v[j] + gain * (g * g)
         v[j] = vj
-        params[j] = (w - decay * w) - lr * g / (np.sqrt(vj) + eps)
+        step_lr, step_decay = lr, decay
+        if factored:
+            step_lr, step_decay = lr * lr_f[j], decay * decay_f[j]
+        params[j] = (w - step_decay * w) - step_lr * g / (np.sqrt(vj) + eps)
     return sumsq
 
 
@@ -122,7 +164,9 @@ def _clip_factor(params, grad, n_coef, alpha, weight_sum, max_norm):
 
 
 @jit
-def optimizer_step(params, grad, n_coef, weight_sum, hyper, state, t):
+def optimizer_step(
+    params, grad, n_coef, weight_sum, hyper, state, t, lr_scale, decay_scale
+):
     """Apply one step of the solver ``hyper.solver``.
 
     Parameters
@@ -131,8 +175,9 @@ def optimizer_step(params, grad, n_coef, weight_sum, hyper, state, t):
         The flat parameter vector (updated in place) and its raw gradient
         (the weighted loss sum's, without the L2 term).
     n_coef : int
-        Length of the weight block ``params[:n_coef]`` that ``alpha`` penalises
-        and ``weight_decay`` shrinks.
+        Length of the weight block ``params[:n_coef]`` that ``alpha`` penalises;
+        ``weight_decay`` shrinks it, and with ``hyper.decay_factors`` every
+        parameter by its factor.
     weight_sum : float
         Sum of the batch's sample weights (its row count when unweighted).
     hyper : OptimizerParams
@@ -141,6 +186,8 @@ def optimizer_step(params, grad, n_coef, weight_sum, hyper, state, t):
         The optimizer's memory (its solver's slots), updated in place.
     t : int
         The step number, counting this step from 1.
+    lr_scale, decay_scale : float
+        The schedules' factors of this step's learning rate and decay.
 
     Returns
     -------
@@ -155,8 +202,15 @@ def optimizer_step(params, grad, n_coef, weight_sum, hyper, state, t):
     s = cast(
         weight_sum / _clip_factor(params, grad, n_coef, alpha, s, hyper.max_grad_norm)
     )
-    decay = cast(hyper.learning_rate * hyper.weight_decay)
+    base_lr = hyper.learning_rate * lr_scale
+    decay = cast(base_lr * hyper.weight_decay * decay_scale)
     W, G, B, GB = params[:n_coef], grad[:n_coef], params[n_coef:], grad[n_coef:]
+    lr_f, decay_f = hyper.lr_factors, hyper.decay_factors
+    factored = lr_f.shape[0] > 0
+    # the factors cover every parameter; without them biases are not decayed
+    lr_w, lr_b = lr_f[: n_coef if factored else 0], lr_f[n_coef:]
+    dec_w, dec_b = decay_f[: n_coef if factored else 0], decay_f[n_coef:]
+    b_decay = decay if factored else zero
     solver = hyper.solver
     b1 = hyper.beta_1
     b2 = hyper.beta_2
@@ -171,34 +225,34 @@ def optimizer_step(params, grad, n_coef, weight_sum, hyper, state, t):
             mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * md))
             product = mu_product[0] * mu
             mu_product[0] = product
-            lr = hyper.learning_rate
             coefs = (
-                cast(lr * (1.0 - mu) / (1.0 - product)),
-                cast(lr * mu_next / (1.0 - product * mu_next)),
+                cast(base_lr * (1.0 - mu) / (1.0 - product)),
+                cast(base_lr * mu_next / (1.0 - product * mu_next)),
                 cast(1.0 / (1.0 - b2**t)),
             )
-            sumsq = float(_nadam(W, G, mw, vw, alpha, s, coefs, b1, b2, eps, decay))
-            _nadam(B, GB, mb, vb, zero, s, coefs, b1, b2, eps, zero)
+            args = (coefs, b1, b2, eps)
+            sumsq = float(_nadam(W, G, mw, vw, alpha, s, *args, decay, lr_w, dec_w))
+            _nadam(B, GB, mb, vb, zero, s, *args, b_decay, lr_b, dec_b)
             return sumsq
-        lr = cast(hyper.learning_rate * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
-        sumsq = float(_adam(W, G, mw, vw, alpha, s, lr, b1, b2, eps, decay))
-        _adam(B, GB, mb, vb, zero, s, lr, b1, b2, eps, zero)
+        lr = cast(base_lr * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
+        args = (lr, b1, b2, eps)
+        sumsq = float(_adam(W, G, mw, vw, alpha, s, *args, decay, lr_w, dec_w))
+        _adam(B, GB, mb, vb, zero, s, *args, b_decay, lr_b, dec_b)
         return sumsq
     if solver == RMSPROP or solver == ADAGRAD:
-        lr = cast(hyper.learning_rate)
         sq_w, sq_b = state.square_avg[:n_coef], state.square_avg[n_coef:]
-        sumsq = float(
-            _rmsprop_adagrad(W, G, sq_w, alpha, s, lr, solver, b2, eps, decay)
-        )
-        _rmsprop_adagrad(B, GB, sq_b, zero, s, lr, solver, b2, eps, zero)
+        args = (cast(base_lr), solver, b2, eps)
+        sumsq = float(_rmsprop_adagrad(W, G, sq_w, alpha, s, *args, decay, lr_w, dec_w))
+        _rmsprop_adagrad(B, GB, sq_b, zero, s, *args, b_decay, lr_b, dec_b)
         return sumsq
     # SGD
-    lr = cast(hyper.learning_rate)
+    lr = cast(base_lr)
     mu = cast(hyper.momentum)
     nesterov = hyper.nesterov
     velocity = state.velocity
-    sumsq = float(_sgd(W, G, velocity[:n_coef], alpha, s, lr, mu, nesterov, decay))
-    _sgd(B, GB, velocity[n_coef:], zero, s, lr, mu, nesterov, zero)
+    vw, vb = velocity[:n_coef], velocity[n_coef:]
+    sumsq = float(_sgd(W, G, vw, alpha, s, lr, mu, nesterov, decay, lr_w, dec_w))
+    _sgd(B, GB, vb, zero, s, lr, mu, nesterov, b_decay, lr_b, dec_b)
     return sumsq
 
 

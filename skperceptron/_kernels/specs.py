@@ -25,9 +25,10 @@ SOFTMAX = 5
 EXP = 6
 LEAKY_RELU = 7
 ELU = 8
-GELU = 9
-SILU = 10
-MISH = 11
+SELU = 9
+GELU = 10
+SILU = 11
+MISH = 12
 
 ACTIVATION_CODES = {
     "identity": IDENTITY,
@@ -39,6 +40,7 @@ ACTIVATION_CODES = {
     "exp": EXP,
     "leaky_relu": LEAKY_RELU,
     "elu": ELU,
+    "selu": SELU,
     "gelu": GELU,
     "silu": SILU,
     "mish": MISH,
@@ -89,6 +91,12 @@ class NetworkSpec(NamedTuple):
     each non-input layer (the last is the output's); ``unit_cum``: where layer
     ``l`` starts in the activation and delta buffers, in units of batch rows
     (``sum(units[1:l])``); ``negative_slope``: leaky relu's slope.
+
+    The first layer's input (``units[0]`` wide) is X's ``n_raw`` columns,
+    followed by ``emb_d`` periodic embeddings (``emb_k`` frequencies) of each
+    column listed in ``emb_features`` (empty: none), whose parameters start
+    at ``emb_off`` in the flat vector; ``front_off`` is where the input's
+    learnable scale starts (-1: none). See ``inputs.py``.
     """
 
     units: np.ndarray
@@ -97,6 +105,12 @@ class NetworkSpec(NamedTuple):
     act_codes: np.ndarray
     unit_cum: np.ndarray
     negative_slope: float
+    n_raw: int
+    front_off: int
+    emb_features: np.ndarray
+    emb_off: int
+    emb_k: int
+    emb_d: int
 
 
 class Dropout(NamedTuple):
@@ -127,7 +141,10 @@ class Workspace(NamedTuple):
     gathered dense input rows (None for CSR input and for L-BFGS); ``grad``
     the gradient, shaped like the flat parameter vector; ``pre_buf`` the
     pre-activations of the layers whose derivative needs them, ``mask_buf``
-    the dropout masks, both laid out as ``act_buf`` (size 0 when unused).
+    the dropout masks, both laid out as ``act_buf``; with embeddings,
+    ``in_buf`` the first layer's input rows, ``din_buf`` their delta and
+    ``theta_buf`` the embeddings' phases; with a front scale, ``weff_buf``
+    the scaled first weight matrix (each of size 0 when unused).
     """
 
     act_buf: np.ndarray
@@ -136,6 +153,10 @@ class Workspace(NamedTuple):
     grad: np.ndarray
     pre_buf: np.ndarray
     mask_buf: np.ndarray
+    in_buf: np.ndarray
+    din_buf: np.ndarray
+    theta_buf: np.ndarray
+    weff_buf: np.ndarray
 
 
 def workspace(spec, n_rows, n_params, dtype, gather_rows, dropout=None):
@@ -143,13 +164,24 @@ def workspace(spec, n_rows, n_params, dtype, gather_rows, dropout=None):
     size = n_rows * int(spec.unit_cum[-1])
     needs_pre = bool(np.any(spec.act_codes >= NEEDS_PRE_ACTIVATION))
     drops = dropout is not None and bool(np.any(dropout.rates > 0))
+    n_in = int(spec.units[0])
+    m = spec.emb_features.shape[0]
+    front = n_in * int(spec.units[1]) if spec.front_off >= 0 else 0
+
+    def buffer(n):
+        return np.empty(n, dtype=dtype)
+
     return Workspace(
-        np.empty(size, dtype=dtype),
-        np.empty(size, dtype=dtype),
-        np.empty(n_rows * int(spec.units[0]), dtype=dtype) if gather_rows else None,
-        np.empty(n_params, dtype=dtype),
-        np.empty(size if needs_pre else 0, dtype=dtype),
-        np.empty(size if drops else 0, dtype=dtype),
+        buffer(size),
+        buffer(size),
+        buffer(n_rows * spec.n_raw) if gather_rows else None,
+        buffer(n_params),
+        buffer(size if needs_pre else 0),
+        buffer(size if drops else 0),
+        buffer(n_rows * n_in if m else 0),
+        buffer(n_rows * n_in if m else 0),
+        buffer(n_rows * m * spec.emb_k),
+        buffer(front),
     )
 
 
@@ -187,6 +219,10 @@ class OptimizerParams(NamedTuple):
     Nadam's; ``weight_decay`` shrinks the weights by ``learning_rate *
     weight_decay`` per step, apart from the gradient (AdamW, SGDW);
     ``max_grad_norm`` clips the gradient's global norm (inf: no clipping).
+    ``lr_factors`` and ``decay_factors`` multiply each parameter's step size
+    and decoupled decay (empty: 1); ``step_lr``, ``step_decay`` and
+    ``step_dropout`` multiply the learning rate, the weight decay and the
+    dropout rates of each minibatch step of the epoch (empty: 1).
     """
 
     solver: int
@@ -200,6 +236,11 @@ class OptimizerParams(NamedTuple):
     momentum_decay: float
     weight_decay: float
     max_grad_norm: float
+    lr_factors: np.ndarray
+    decay_factors: np.ndarray
+    step_lr: np.ndarray
+    step_decay: np.ndarray
+    step_dropout: np.ndarray
 
 
 class OptimizerState(NamedTuple):

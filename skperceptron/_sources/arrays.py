@@ -70,11 +70,15 @@ class ArraySource:
         Validated sample weights.
     y : ndarray
         The targets as a validation score reads them (labels, values).
+    transform : callable or None, default=None
+        What the network does to X before its first layer (the input
+        transform): applied to the training rows; hold-outs keep X's rows, as
+        a validation score reads them.
     """
 
-    def __init__(self, X, targets, sample_weight, y):
+    def __init__(self, X, targets, sample_weight, y, transform=None):
         self.X, self.targets, self.sample_weight, self.y = X, targets, sample_weight, y
-        self.data = kernel_input(X, X.dtype)
+        self.data = kernel_input(X if transform is None else transform(X), X.dtype)
         self.n_rows = X.shape[0]
         self.train_rows = None  # every row, unless a hold-out was taken
 

@@ -5,7 +5,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._data import prediction_input
-from .._forward import predict
+from .._forward import input_layer, predict
 from .._kernels import compiled
 from .._linear_model import linear_accuracy
 
@@ -17,13 +17,16 @@ class Network(NamedTuple):
 
     ``layout`` is the ``ParamLayout``, ``act_codes`` one activation code per
     layer, ``negative_slope`` as ``NetworkSpec`` has it, ``loss`` the kernels'
-    ``LossSpec``.
+    ``LossSpec``, ``embedded`` the columns of X the periodic embeddings take,
+    ``transform`` what the network does to X first (a function, or None).
     """
 
     layout: object
     act_codes: object
     negative_slope: float
     loss: object
+    embedded: tuple = ()
+    transform: object = None
 
 
 class Scoring(NamedTuple):
@@ -42,13 +45,17 @@ class Scoring(NamedTuple):
 def network_outputs(flat, net, X):
     """The network's outputs for every row of X (dense or sparse)."""
     coefs, intercepts = net.layout.views(flat)
+    X = prediction_input(X, flat.dtype)
+    if net.transform is not None:
+        X = net.transform(X)
     return predict(
-        prediction_input(X, flat.dtype),
+        X,
         coefs,
         intercepts,
         net.act_codes,
         net.negative_slope,
         PREDICT_CHUNK_ROWS,
+        input_layer(net.layout.extra_views(flat), net.embedded),
     )
 
 

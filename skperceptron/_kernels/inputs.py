@@ -1,0 +1,218 @@
+"""What the first layer can do to its input: periodic embeddings of features
+and a learnable per-input scale, forward and backward.
+
+Periodic embedding (``spec.emb_features`` lists the embedded columns of X,
+``emb_k`` frequencies and ``emb_d`` outputs per feature): column ``c`` of
+the ``e``-th embedded feature gives, for a value ``x``,
+``theta_k = 2 pi w1[e, k] x + b1[e, k]`` and the ``emb_d`` outputs
+``sum_k cos(theta_k) W2[e, k, :] + b2[e, :]``, appended after the raw
+features (which stay in the input). The parameters sit in the flat vector at
+``spec.emb_off``: ``w1`` (m x k), ``b1`` (m x k), ``W2`` (m x k x d), ``b2``
+(m x d), for m embedded features.
+
+Front scale (``spec.front_off``): the first layer's input column ``j`` is
+multiplied by ``s[j]`` before its weight matrix. The kernels multiply the
+input by ``W_eff = diag(s) W0`` instead, so sparse rows stay sparse; the
+gradients follow from ``G = input.T @ delta`` (the gradient of ``W_eff``):
+``dW0 = diag(s) G`` and ``ds_j = sum_k W0[j, k] G[j, k]``.
+"""
+
+import numpy as np
+
+from ._intrinsics import as_matrix
+from ._jit import jit
+
+_TWO_PI = 6.283185307179586
+# cos and sin of r in [-pi/4, pi/4] after r = theta - n pi/2, pi/2 in three
+# parts so that n pi/2 is exact to double precision for |n| < 2^20
+_INV_HALF_PI = 0.6366197723675814
+_HALF_PI_1 = 1.5707963267341256
+_HALF_PI_2 = 6.077100506506192e-11
+_HALF_PI_3 = 2.0222662487959506e-21
+
+
+# Taylor coefficients of cos and sin in r^2
+_COS = (
+    1.0,
+    -0.5,
+    0.041666666666666664,
+    -0.001388888888888889,
+    2.48015873015873e-05,
+    -2.755731922398589e-07,
+    2.08767569878681e-09,
+    -1.1470745597729725e-11,
+    4.779477332387385e-14,
+    -1.5619206968586225e-16,
+)
+_SIN = (
+    1.0,
+    -0.16666666666666666,
+    0.008333333333333333,
+    -0.0001984126984126984,
+    2.7557319223985893e-06,
+    -2.505210838544172e-08,
+    1.6059043836821613e-10,
+    -7.647163731819816e-13,
+    2.8114572543455206e-15,
+    -8.22063524662433e-18,
+)
+
+
+@jit(inline=True)
+def _cos_sin(theta):
+    """``(cos(theta), sin(theta))`` in arithmetic only, so that loops calling
+    it vectorise (numba's math.cos is a scalar libm call): Taylor polynomials
+    to r^19 after reducing to |r| <= pi/4, relative error below 1e-15 for
+    |theta| < 1e5."""
+    n = np.floor(theta * _INV_HALF_PI + 0.5)
+    r = ((theta - n * _HALF_PI_1) - n * _HALF_PI_2) - n * _HALF_PI_3
+    r2 = r * r
+    c = _COS[9]
+    c = c * r2 + _COS[8]
+    c = c * r2 + _COS[7]
+    c = c * r2 + _COS[6]
+    c = c * r2 + _COS[5]
+    c = c * r2 + _COS[4]
+    c = c * r2 + _COS[3]
+    c = c * r2 + _COS[2]
+    c = c * r2 + _COS[1]
+    c = c * r2 + _COS[0]
+    s = _SIN[9]
+    s = s * r2 + _SIN[8]
+    s = s * r2 + _SIN[7]
+    s = s * r2 + _SIN[6]
+    s = s * r2 + _SIN[5]
+    s = s * r2 + _SIN[4]
+    s = s * r2 + _SIN[3]
+    s = s * r2 + _SIN[2]
+    s = s * r2 + _SIN[1]
+    s = s * r2 + _SIN[0]
+    s = s * r
+    q = np.int64(n) & 3  # the quadrant: rotate (c, s) by q quarter turns
+    cos_value = c if q == 0 else (-s if q == 1 else (-c if q == 2 else s))
+    sin_value = s if q == 0 else (c if q == 1 else (-s if q == 2 else -c))
+    return cos_value, sin_value
+
+
+@jit
+def raw_rows(X, csr, rows, start, In, n_raw):
+    """Copy the batch's rows of X (dense rows ``rows`` or ``start:``, or CSR
+    rows) into the first ``n_raw`` columns of the input block ``In``."""
+    n_rows = In.shape[0]
+    if csr is not None:
+        data, indices, indptr = csr
+        for i in range(n_rows):
+            row = In[i]
+            for j in range(n_raw):
+                row[j] = 0.0
+            r = rows[i]
+            for p in range(indptr[r], indptr[r + 1]):
+                row[np.uint64(indices[p])] = data[p]
+    if X is not None:
+        for i in range(n_rows):
+            r = rows[i] if start is None else start + i
+            row = In[i]
+            for j in range(n_raw):
+                row[j] = X[r, j]
+
+
+@jit
+def _embedding_blocks(params, spec):
+    m = spec.emb_features.shape[0]
+    k, d = spec.emb_k, spec.emb_d
+    off = spec.emb_off
+    w1 = as_matrix(params, off, m, k)
+    b1 = as_matrix(params, off + m * k, m, k)
+    W2 = as_matrix(params, off + 2 * m * k, m * k, d)
+    b2 = as_matrix(params, off + 2 * m * k + m * k * d, m, d)
+    return w1, b1, W2, b2
+
+
+@jit
+def embed(In, params, spec, theta_buf):
+    """Write the embeddings of the raw columns of ``In`` after them, keeping
+    each ``theta`` in ``theta_buf`` for the backward pass."""
+    n_rows = In.shape[0]
+    m = spec.emb_features.shape[0]
+    k, d, n_raw = spec.emb_k, spec.emb_d, spec.n_raw
+    w1, b1, W2, b2 = _embedding_blocks(params, spec)
+    Theta = as_matrix(theta_buf, 0, n_rows * m, k)
+    for i in range(n_rows):
+        row = In[i]
+        for e in range(m):
+            x = float(row[np.uint64(spec.emb_features[e])])
+            theta = Theta[i * m + e]
+            out = row[n_raw + e * d : n_raw + (e + 1) * d]
+            for c in range(d):
+                out[c] = b2[e, c]
+            for q in range(k):
+                t = _TWO_PI * float(w1[e, q]) * x + float(b1[e, q])
+                theta[q] = t
+                h = _cos_sin(t)[0]
+                w = W2[e * k + q]
+                for c in range(d):
+                    out[c] += h * w[c]
+
+
+@jit
+def embed_gradient(In, Din, params, grad, spec, theta_buf):
+    """Add the embedding parameters' raw gradients, from the input block's
+    delta ``Din``, to ``grad`` (whose embedding block ``embed_gradient`` fills)."""
+    n_rows = In.shape[0]
+    m = spec.emb_features.shape[0]
+    k, d, n_raw = spec.emb_k, spec.emb_d, spec.n_raw
+    w1, _, W2, _ = _embedding_blocks(params, spec)
+    gw1, gb1, gW2, gb2 = _embedding_blocks(grad, spec)
+    Theta = as_matrix(theta_buf, 0, n_rows * m, k)
+    for e in range(m):
+        for q in range(k):
+            gw1[e, q] = 0.0
+            gb1[e, q] = 0.0
+            for c in range(d):
+                gW2[e * k + q, c] = 0.0
+        for c in range(d):
+            gb2[e, c] = 0.0
+    for i in range(n_rows):
+        for e in range(m):
+            x = float(In[i, np.uint64(spec.emb_features[e])])
+            g = Din[i, n_raw + e * d : n_raw + (e + 1) * d]
+            theta = Theta[i * m + e]
+            for c in range(d):
+                gb2[e, c] += g[c]
+            for q in range(k):
+                cos_t, sin_t = _cos_sin(float(theta[q]))
+                w = W2[e * k + q]
+                gw = gW2[e * k + q]
+                gh = 0.0
+                for c in range(d):
+                    gw[c] += cos_t * g[c]
+                    gh += float(w[c] * g[c])
+                dtheta = -sin_t * gh
+                gb1[e, q] += dtheta
+                gw1[e, q] += dtheta * _TWO_PI * x
+
+
+@jit
+def scaled_weights(W0, params, front_off, out):
+    """``out = diag(s) W0``, s the front scale at ``params[front_off:]``."""
+    for j in range(W0.shape[0]):
+        s = params[front_off + j]
+        w = W0[j]
+        o = out[j]
+        for c in range(W0.shape[1]):
+            o[c] = s * w[c]
+
+
+@jit
+def front_scale_gradient(W0, G, params, grad, front_off):
+    """``ds_j = sum_k W0[j, k] G[j, k]`` into ``grad[front_off:]``, then
+    ``G`` (the gradient of ``diag(s) W0``) becomes the gradient of ``W0``."""
+    for j in range(W0.shape[0]):
+        s = params[front_off + j]
+        w = W0[j]
+        g = G[j]
+        total = 0.0
+        for c in range(W0.shape[1]):
+            total += float(w[c] * g[c])
+            g[c] = g[c] * s
+        grad[front_off + j] = total
