@@ -11,8 +11,11 @@ from ._mlp_regressor import MLPRegressor
 from ._perceptron import Perceptron
 from ._precompile import precompile
 from .display import LossCurveDisplay
+from ._version import __version__
+from .onnx import install_import_hook
 
-__version__ = "0.1.0.dev0"
+install_import_hook()
+
 __all__ = [
     "LossCurveDisplay",
     "MLPClassifier",

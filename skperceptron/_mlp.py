@@ -35,6 +35,7 @@ from ._params import (
     sklearn_init,
     variance_scaling_init,
 )
+from ._persistence import VersionedStateMixin
 from ._sklearn_compat import Interval, Options, StrOptions, _fit_context
 from ._sources.validation import Validation
 from ._stochastic_optimizers import (
@@ -57,6 +58,7 @@ _STOCHASTIC_ATTRIBUTES = (
 
 
 class BaseMLP(
+    VersionedStateMixin,
     InputLayerMixin,
     NetworkMixin,
     MLPTrainingMixin,

@@ -28,6 +28,7 @@ from ._kernels.specs import Samples
 from ._linear_model import LinearClassifierMixin, SparseCoefMixin
 from ._perceptron_targets import PerceptronTargetsMixin
 from ._perceptron_training import PerceptronTrainingMixin
+from ._persistence import VersionedStateMixin
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 from ._transaction import atomic
 
@@ -42,6 +43,7 @@ _SKLEARN_ATTRIBUTES = (
 
 
 class Perceptron(
+    VersionedStateMixin,
     PerceptronTargetsMixin,
     PerceptronTrainingMixin,
     FitProgressMixin,

@@ -20,6 +20,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "skperceptron"
 
 # Bottom to top: a module may import only modules listed before it.
 LAYERS = [
+    "_version",
     "_kernels.specs",
     "_kernels._jit",
     "_kernels._numba_internals",
@@ -39,6 +40,7 @@ LAYERS = [
     "_transaction",
     "_interop",
     "_sklearn_compat",
+    "_persistence",
     "_callbacks",
     "_data",
     "_dask",
@@ -68,6 +70,8 @@ LAYERS = [
     "_perceptron_targets",
     "_perceptron_training",
     "_perceptron",
+    "_onnx",
+    "onnx",
     "_from_sklearn",
     "_precompile",
     "display",
