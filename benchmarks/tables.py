@@ -258,6 +258,7 @@ def summarise(rows):
 
 def markdown(per_table, summary):
     scores = per_table.pivot(index="table", columns="model", values="score")
+    scores = scores[list(summary["model"])]
     lines = ["| table | " + " | ".join(scores.columns) + " |"]
     lines.append("| --- " * (len(scores.columns) + 1) + "|")
     for table, values in scores.iterrows():
@@ -273,6 +274,27 @@ def markdown(per_table, summary):
     return "\n".join(lines)
 
 
+def plot(summary, path):
+    """Bar chart of the mean normalised score per model, fit time in labels."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ordered = summary.sort_values("normalised")
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(ordered) + 1.2))
+    ax.barh(ordered["model"], ordered["normalised"], color="tab:blue")
+    for i, row in enumerate(ordered.itertuples()):
+        ax.text(row.normalised + 0.01, i, f"{row.fit_s:.0f} s", va="center")
+    ax.set(
+        xlim=(0, 1.15),
+        xlabel="mean normalised score (1 = best model of each split)",
+        title="Real tables: score and total fit time",
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", default=None, help="comma-separated names")
@@ -281,7 +303,23 @@ def main(argv=None):
     parser.add_argument("--ablation", action="store_true")
     parser.add_argument("--max-rows", type=int, default=None)
     parser.add_argument("--json", default=None, help="write the rows here")
+    parser.add_argument(
+        "--from-json",
+        nargs="+",
+        default=None,
+        help="summarise rows saved by earlier runs instead of running (later "
+        "files replace earlier rows of the same table, split and model)",
+    )
+    parser.add_argument("--markdown", default=None, help="write the tables here")
+    parser.add_argument("--plot", default=None, help="save the summary figure here")
     args = parser.parse_args(argv)
+    if args.from_json:
+        merged = {}
+        for path in args.from_json:
+            with open(path) as f:
+                for row in json.load(f):
+                    merged[row["table"], row["split"], row["model"]] = row
+        return report(list(merged.values()), args)
     names = args.tables.split(",") if args.tables else None
     models = args.models.split(",") if args.models else None
     missing = _realmlp_available()
@@ -297,9 +335,55 @@ def main(argv=None):
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(rows, f, indent=1)
+    return report(rows, args)
+
+
+def ablation_markdown(rows):
+    """Each ablation's score minus the full preset's, per table (mean over
+    splits) and on average, with their fit times."""
+    frame = pd.DataFrame(rows)
+    frame = frame[
+        frame["model"].str.startswith("tabular_") | (frame["model"] == "ours_tabular")
+    ]
+    scores = frame.pivot_table(index="table", columns="model", values="score")
+    times = frame.groupby("model")["fit_s"].sum()
+    ablations = [c for c in scores.columns if c != "ours_tabular"]
+    if not ablations:
+        return ""
+    delta = scores[ablations].sub(scores["ours_tabular"], axis=0)
+    lines = ["| removed | " + " | ".join(delta.index) + " | mean | fit time (s) |"]
+    lines.append("| --- " * (len(delta.index) + 3) + "|")
+    lines.append(
+        "| nothing (the preset) | "
+        + " | ".join(f"{v:.4f}" for v in scores["ours_tabular"])
+        + f" | | {times['ours_tabular']:.1f} |"
+    )
+    for name in delta.columns:
+        cells = " | ".join(f"{v:+.4f}" for v in delta[name])
+        label = name.removeprefix("tabular_no_").replace("_", " ")
+        lines.append(
+            f"| {label} | {cells} | {delta[name].mean():+.4f} | {times[name]:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def report(rows, args):
+    ablation = ablation_markdown(rows)
+    rows = [r for r in rows if not r["model"].startswith("tabular_")]
     per_table, summary = summarise(rows)
+    text = markdown(per_table, summary)
+    if ablation:
+        text += (
+            "\n\nAblation (score of the preset with one ingredient removed, minus "
+            "the preset's; the first row is the preset's own score):\n\n" + ablation
+        )
     print()
-    print(markdown(per_table, summary))
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text + "\n")
+    if args.plot:
+        plot(summary, args.plot)
     return rows
 
 

@@ -31,6 +31,7 @@ exclude_patterns = [
     "auto_examples/*.codeobj.json",
     "sg_execution_times.rst",
     "benchmark_results.md",  # included by benchmarks.md
+    "tables_results.md",  # included by user_guide/tables.md
 ]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3

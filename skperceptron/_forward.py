@@ -5,7 +5,7 @@ and an elementwise activation, which numpy's ufuncs compute in place: serving
 a fitted model needs no compiler and never imports numba. The activations
 are the training kernels' functions (``_kernels/activations.py``) computed by
 numpy, in the dtype of the weights: the outputs agree with the kernels' to
-rounding (tests/test_forward.py).
+rounding (tests/test_numerics.py, tests/test_tables.py).
 """
 
 from typing import NamedTuple
@@ -71,9 +71,10 @@ def activate(Z, code, negative_slope):
         np.copyto(Z, negative, where=Z <= 0)
     elif code == SELU:
         negative = np.expm1(np.minimum(Z, 0))
-        negative *= Z.dtype.type(_SELU_ALPHA)
-        np.copyto(Z, negative, where=Z <= 0)
+        negative *= Z.dtype.type(_SELU_ALPHA * _SELU_SCALE)
+        np.maximum(Z, 0, out=Z)
         Z *= Z.dtype.type(_SELU_SCALE)
+        Z += negative
     elif code == GELU:
         cdf = erf(Z * Z.dtype.type(_SQRT_HALF))
         cdf += 1
@@ -123,10 +124,12 @@ def embed(A, inputs):
     if not isinstance(A, np.ndarray):
         A = A.toarray()
     x = A[:, inputs.embedded].astype(np.float64)
-    theta = _TWO_PI * x[:, :, None] * inputs.frequencies + inputs.phases
-    outputs = np.einsum("imk,mkd->imd", np.cos(theta), inputs.coefs)
-    outputs += inputs.intercepts
-    flat = outputs.reshape(A.shape[0], -1).astype(A.dtype, copy=False)
+    # feature-major (m, n, k): one batched matrix product per feature below
+    theta = (_TWO_PI * x.T)[:, :, None] * inputs.frequencies[:, None, :]
+    theta += inputs.phases[:, None, :]
+    outputs = np.matmul(np.cos(theta, out=theta), inputs.coefs)  # (m, n, d)
+    outputs += inputs.intercepts[:, None, :]
+    flat = outputs.transpose(1, 0, 2).reshape(A.shape[0], -1).astype(A.dtype)
     return np.hstack([A, flat])
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ._forward import activate, embed, first_weights, input_layer
 
-_MAX_ROWS = 4096  # pre-activation statistics from at most this many rows
+_MAX_ROWS = 1024  # pre-activation statistics from at most this many rows
 
 
 def _weighted_draws(Z, weights, n_draws, random_state):

@@ -2,30 +2,32 @@
 
 from numbers import Real
 
-import numpy as np
 from sklearn.base import (
     ClassifierMixin,
 )
-from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted
 
 from ._dask import (
     DaskScoreMixin,
-    is_dask_collection,
-    predict_blocks,
     reject_in_partial_fit,
 )
 from ._data import check_partial_fit_first_call
 from ._mlp import BaseMLP
+from ._mlp_predictions import ClassifierPredictionsMixin
 from ._mlp_targets import ClassifierTargetsMixin
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 from ._transaction import atomic
 
 
-class MLPClassifier(ClassifierTargetsMixin, DaskScoreMixin, ClassifierMixin, BaseMLP):
+class MLPClassifier(
+    ClassifierPredictionsMixin,
+    ClassifierTargetsMixin,
+    DaskScoreMixin,
+    ClassifierMixin,
+    BaseMLP,
+):
     """Multilayer perceptron classifier trained by backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
@@ -426,7 +428,6 @@ class MLPClassifier(ClassifierTargetsMixin, DaskScoreMixin, ClassifierMixin, Bas
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
-    _score_function = staticmethod(accuracy_score)
 
     def _check_partial_fit_class_weight(self):
         if self.class_weight == "balanced":
@@ -473,83 +474,6 @@ class MLPClassifier(ClassifierTargetsMixin, DaskScoreMixin, ClassifierMixin, Bas
                 self._label_binarizer.fit(classes)
             self.classes_ = self._label_binarizer.classes_
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
-
-    def _decode(self, outputs):
-        """Class labels (or label indicators) from the output layer.
-
-        Binary and multiclass outputs are decoded as ``LabelBinarizer`` decodes
-        them (the 0.5 threshold, the arg max), without its validation; other
-        targets go through the binarizer.
-        """
-        if self.n_outputs_ == 1:
-            outputs = outputs.ravel()
-        kind = self._label_binarizer.y_type_
-        if kind == "multiclass" and outputs.ndim == 2:
-            return self.classes_.take(outputs.argmax(axis=1), mode="clip")
-        if kind == "binary" and outputs.ndim == 1 and len(self.classes_) == 2:
-            return self.classes_[(outputs > 0.5).astype(int)]
-        return self._label_binarizer.inverse_transform(outputs)
-
-    def predict(self, X):
-        """Predict with the multilayer perceptron classifier.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            The predicted classes.
-        """
-        check_is_fitted(self)
-        if is_dask_collection(X):
-            return predict_blocks(self, "predict", X)
-        return self._predict(X)
-
-    def predict_proba(self, X):
-        """Probability estimates.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        y_prob : ndarray of shape (n_samples, n_classes)
-            Probability of each class, in the order of ``classes_``. A model
-            fitted on a single class returns two columns, ``1 - p`` and ``p``
-            of its one logistic output (trained towards 0), as scikit-learn's
-            does.
-        """
-        check_is_fitted(self)
-        if is_dask_collection(X):
-            return predict_blocks(self, "predict_proba", X)
-        y_pred = self._forward_pass_fast(X)
-        if self.n_outputs_ == 1:
-            p = y_pred.ravel()
-            return np.vstack([1 - p, p]).T
-        return y_pred
-
-    def predict_log_proba(self, X):
-        """Logarithm of the probability estimates, ``log(predict_proba(X))``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        log_y_prob : ndarray of shape (n_samples, n_classes)
-            Log-probability of each class, in the order of ``classes_``.
-        """
-        y_prob = self.predict_proba(X)
-        if is_dask_collection(y_prob):
-            return np.log(y_prob)
-        return np.log(y_prob, out=y_prob)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -2,27 +2,29 @@
 
 from numbers import Real
 
-import numpy as np
 from sklearn.base import (
     RegressorMixin,
 )
-from sklearn.metrics import d2_pinball_score, r2_score
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
 
 from ._dask import (
     DaskScoreMixin,
-    is_dask_collection,
-    predict_blocks,
     reject_in_partial_fit,
 )
 from ._mlp import BaseMLP
+from ._mlp_predictions import RegressorPredictionsMixin
 from ._mlp_targets import OUTPUT_RANGES, RegressorTargetsMixin
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 from ._transaction import atomic
 
 
-class MLPRegressor(RegressorTargetsMixin, DaskScoreMixin, RegressorMixin, BaseMLP):
+class MLPRegressor(
+    RegressorPredictionsMixin,
+    RegressorTargetsMixin,
+    DaskScoreMixin,
+    RegressorMixin,
+    BaseMLP,
+):
     """Multilayer perceptron regressor trained by backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
@@ -463,22 +465,6 @@ class MLPRegressor(RegressorTargetsMixin, DaskScoreMixin, RegressorMixin, BaseML
             restore_best_weights=restore_best_weights,
         )
 
-    def _score_function(self, y, y_pred, sample_weight=None):
-        """R^2, or the mean D^2 pinball score of several quantile levels."""
-        if not self._n_levels():
-            return r2_score(y, y_pred, sample_weight=sample_weight)
-        levels = self._quantile_levels()
-        return float(
-            np.mean(
-                [
-                    d2_pinball_score(
-                        y, y_pred[..., k], alpha=q, sample_weight=sample_weight
-                    )
-                    for k, q in enumerate(levels)
-                ]
-            )
-        )
-
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -501,59 +487,9 @@ class MLPRegressor(RegressorTargetsMixin, DaskScoreMixin, RegressorMixin, BaseML
         reject_in_partial_fit(X)
         return atomic(self, self._fit, X, y, sample_weight, incremental=True)
 
-    def _decode(self, outputs):
-        outputs = self._unscale_outputs(outputs)
-        n_levels = self._n_levels()
-        if n_levels:
-            n_targets = outputs.shape[1] // n_levels
-            outputs = np.sort(outputs.reshape(-1, n_targets, n_levels), axis=2)
-            return outputs[:, 0, :] if n_targets == 1 else outputs
-        return outputs.ravel() if outputs.shape[1] == 1 else outputs
-
-    def score(self, X, y, sample_weight=None):
-        """R^2 of the predictions, or their D^2 pinball score for several levels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            True values for X.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            :func:`~sklearn.metrics.r2_score` (as every scikit-learn
-            regressor), or with a sequence of quantile levels the mean over
-            levels of :func:`~sklearn.metrics.d2_pinball_score`.
-        """
-        if not self._n_levels():
-            return super().score(X, y, sample_weight=sample_weight)
-        return self._score_function(y, self.predict(X), sample_weight=sample_weight)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.positive_only = (
             self.loss == "poisson" or self.out_activation in ("relu", "softplus")
         )
         return tags
-
-    def predict(self, X):
-        """Predict with the multilayer perceptron regressor.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The predicted values.
-        """
-        check_is_fitted(self)
-        if is_dask_collection(X):
-            return predict_blocks(self, "predict", X)
-        return self._predict(X)

@@ -64,6 +64,7 @@ LAYERS = [
     "_mlp_training",
     "_mlp_export",
     "_mlp_targets",
+    "_mlp_predictions",
     "_mlp",
     "_mlp_classifier",
     "_mlp_regressor",

@@ -79,8 +79,8 @@ def _round_trip(est, X, method):
 @pytest.mark.parametrize("how", HOWS)
 def test_classifiers_round_trip(name, how):
     make = CLASSIFIERS[name]
-    if how == "partial_fit" and name in ("lbfgs", "early_stopping", "tabular"):
-        pytest.skip("partial_fit does not take lbfgs, early stopping or lsuv")
+    if how == "partial_fit" and name in ("lbfgs", "early_stopping"):
+        pytest.skip("partial_fit does not take lbfgs or early stopping")
     if how == "csr" and name == "tabular":
         pytest.skip("the preset's robust transform is tested on CSR elsewhere")
     X, y = load_iris(return_X_y=True)
@@ -93,8 +93,6 @@ def test_classifiers_round_trip(name, how):
 @pytest.mark.parametrize("name", REGRESSORS)
 @pytest.mark.parametrize("how", HOWS)
 def test_regressors_round_trip(name, how):
-    if how == "partial_fit" and name == "tabular":
-        pytest.skip("partial_fit does not take lsuv (it needs the training rows)")
     X, y = load_iris(return_X_y=True)
     X, y = X[:, 1:], X[:, 0]
     est = _fit(REGRESSORS[name], X, y, how)

@@ -60,10 +60,10 @@ _SIN = (
 
 @jit(inline=True)
 def _cos_sin(theta):
-    """``(cos(theta), sin(theta))`` in arithmetic only, so that loops calling
-    it vectorise (numba's math.cos is a scalar libm call): Taylor polynomials
-    to r^19 after reducing to |r| <= pi/4, relative error below 1e-15 for
-    |theta| < 1e5."""
+    """``(cos(theta), sin(theta))`` in arithmetic only, branch-free, so that
+    loops calling it vectorise (numba's math.cos is a scalar libm call):
+    Taylor polynomials to r^19 after reducing to |r| <= pi/4, relative error
+    below 1e-15 for |theta| < 1e5."""
     n = np.floor(theta * _INV_HALF_PI + 0.5)
     r = ((theta - n * _HALF_PI_1) - n * _HALF_PI_2) - n * _HALF_PI_3
     r2 = r * r
@@ -88,10 +88,13 @@ def _cos_sin(theta):
     s = s * r2 + _SIN[1]
     s = s * r2 + _SIN[0]
     s = s * r
-    q = np.int64(n) & 3  # the quadrant: rotate (c, s) by q quarter turns
-    cos_value = c if q == 0 else (-s if q == 1 else (-c if q == 2 else s))
-    sin_value = s if q == 0 else (c if q == 1 else (-s if q == 2 else -c))
-    return cos_value, sin_value
+    # rotate (c, s) by the quadrant q = n mod 4: cos is c, -s, -c, s and sin
+    # is s, c, -s, -c; as arithmetic on q, not branches
+    q = np.int64(n) & 3
+    swap = float(q & 1)
+    sign_cos = 1.0 - 2.0 * float(((q + 1) >> 1) & 1)
+    sign_sin = 1.0 - 2.0 * float((q >> 1) & 1)
+    return sign_cos * (c + swap * (s - c)), sign_sin * (s + swap * (c - s))
 
 
 @jit
@@ -128,30 +131,41 @@ def _embedding_blocks(params, spec):
     return w1, b1, W2, b2
 
 
+@jit(inline=True)
+def _trig_blocks(theta_buf, n_rows, m, k):
+    """The cosines and sines of the batch's ``theta`` in ``theta_buf``:
+    row ``i * m + e`` holds row i's, feature e's ``k`` values."""
+    size = n_rows * m * k
+    return as_matrix(theta_buf, 0, n_rows * m, k), as_matrix(
+        theta_buf, size, n_rows * m, k
+    )
+
+
 @jit
 def embed(In, params, spec, theta_buf):
     """Write the embeddings of the raw columns of ``In`` after them, keeping
-    each ``theta`` in ``theta_buf`` for the backward pass."""
+    the cosines and sines of each ``theta`` in ``theta_buf`` for the backward
+    pass."""
     n_rows = In.shape[0]
     m = spec.emb_features.shape[0]
     k, d, n_raw = spec.emb_k, spec.emb_d, spec.n_raw
     w1, b1, W2, b2 = _embedding_blocks(params, spec)
-    Theta = as_matrix(theta_buf, 0, n_rows * m, k)
+    Cos, Sin = _trig_blocks(theta_buf, n_rows, m, k)
     for i in range(n_rows):
         row = In[i]
         for e in range(m):
-            x = float(row[np.uint64(spec.emb_features[e])])
-            theta = Theta[i * m + e]
-            out = row[n_raw + e * d : n_raw + (e + 1) * d]
-            for c in range(d):
-                out[c] = b2[e, c]
+            x = _TWO_PI * float(row[np.uint64(spec.emb_features[e])])
+            cos_row, sin_row = Cos[i * m + e], Sin[i * m + e]
+            w, b = w1[e], b1[e]
             for q in range(k):
-                t = _TWO_PI * float(w1[e, q]) * x + float(b1[e, q])
-                theta[q] = t
-                h = _cos_sin(t)[0]
-                w = W2[e * k + q]
-                for c in range(d):
-                    out[c] += h * w[c]
+                cos_value, sin_value = _cos_sin(x * float(w[q]) + float(b[q]))
+                cos_row[q] = cos_value
+                sin_row[q] = sin_value
+            for c in range(d):
+                total = float(b2[e, c])
+                for q in range(k):
+                    total += float(cos_row[q]) * float(W2[e * k + q, c])
+                row[n_raw + e * d + c] = total
 
 
 @jit
@@ -161,9 +175,9 @@ def embed_gradient(In, Din, params, grad, spec, theta_buf):
     n_rows = In.shape[0]
     m = spec.emb_features.shape[0]
     k, d, n_raw = spec.emb_k, spec.emb_d, spec.n_raw
-    w1, _, W2, _ = _embedding_blocks(params, spec)
+    _, _, W2, _ = _embedding_blocks(params, spec)
     gw1, gb1, gW2, gb2 = _embedding_blocks(grad, spec)
-    Theta = as_matrix(theta_buf, 0, n_rows * m, k)
+    Cos, Sin = _trig_blocks(theta_buf, n_rows, m, k)
     for e in range(m):
         for q in range(k):
             gw1[e, q] = 0.0
@@ -174,22 +188,22 @@ def embed_gradient(In, Din, params, grad, spec, theta_buf):
             gb2[e, c] = 0.0
     for i in range(n_rows):
         for e in range(m):
-            x = float(In[i, np.uint64(spec.emb_features[e])])
+            x = _TWO_PI * float(In[i, np.uint64(spec.emb_features[e])])
             g = Din[i, n_raw + e * d : n_raw + (e + 1) * d]
-            theta = Theta[i * m + e]
+            cos_row, sin_row = Cos[i * m + e], Sin[i * m + e]
             for c in range(d):
                 gb2[e, c] += g[c]
             for q in range(k):
-                cos_t, sin_t = _cos_sin(float(theta[q]))
                 w = W2[e * k + q]
                 gw = gW2[e * k + q]
+                h = cos_row[q]
                 gh = 0.0
                 for c in range(d):
-                    gw[c] += cos_t * g[c]
+                    gw[c] += h * g[c]
                     gh += float(w[c] * g[c])
-                dtheta = -sin_t * gh
+                dtheta = -float(sin_row[q]) * gh
                 gb1[e, q] += dtheta
-                gw1[e, q] += dtheta * _TWO_PI * x
+                gw1[e, q] += dtheta * x
 
 
 @jit

@@ -143,8 +143,9 @@ class Workspace(NamedTuple):
     pre-activations of the layers whose derivative needs them, ``mask_buf``
     the dropout masks, both laid out as ``act_buf``; with embeddings,
     ``in_buf`` the first layer's input rows, ``din_buf`` their delta and
-    ``theta_buf`` the embeddings' phases; with a front scale, ``weff_buf``
-    the scaled first weight matrix (each of size 0 when unused).
+    ``theta_buf`` the cosines and sines of the embeddings' phases; with a
+    front scale, ``weff_buf`` the scaled first weight matrix (each of size 0
+    when unused).
     """
 
     act_buf: np.ndarray
@@ -180,7 +181,7 @@ def workspace(spec, n_rows, n_params, dtype, gather_rows, dropout=None):
         buffer(size if drops else 0),
         buffer(n_rows * n_in if m else 0),
         buffer(n_rows * n_in if m else 0),
-        buffer(n_rows * m * spec.emb_k),
+        buffer(2 * n_rows * m * spec.emb_k),  # cosines, then sines
         buffer(front),
     )
 
