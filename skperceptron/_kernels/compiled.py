@@ -173,9 +173,15 @@ def loss_sum(outputs, Y, sample_weight, rows, delta, out_code, loss):
     return f(outputs, Y, sample_weight, rows, delta, out_code, loss)
 
 
-def perceptron_epoch(X, csr, order, samples, units, rule, step, l1_total, stats):
-    """``perceptron.perceptron_epoch`` (see there)."""
-    f = kernel("perceptron_epoch", units.V.dtype, _sparse(csr), _covered(csr))
+def perceptron_epoch(
+    X, csr, order, samples, units, rule, step, l1_total, stats, in_threads=False
+):
+    """``perceptron.perceptron_epoch`` (see there). ``in_threads``: the call
+    runs next to others in threads, so it takes the JIT kernel, which
+    releases the GIL; functions that numba's pycc compiles hold it (numba
+    issue 6382), so the ahead-of-time kernels would run one at a time."""
+    aot_ok = _covered(csr) and not in_threads
+    f = kernel("perceptron_epoch", units.V.dtype, _sparse(csr), aot_ok)
     return f(X, csr, order, samples, units, rule, step, l1_total, stats)
 
 

@@ -56,9 +56,10 @@ def epoch_of_units(
     alone on ``order_of(k)`` and ``samples[k]`` (see ``unit_samples``); the
     units are handed to ``map_units`` (``map``, or a thread pool's ``map``:
     each reads and writes only its own rows of the state, and the kernel
-    releases the GIL). ``step`` and ``l1_total`` are lists with one entry per
-    order, updated in place.
+    then used, the JIT's, releases the GIL). ``step`` and ``l1_total`` are
+    lists with one entry per order, updated in place.
     """
+    in_threads = map_units is not map
     if len(step) == 1:
         step[0], l1_total[0] = compiled.perceptron_epoch(
             X, csr, order_of(0), samples, units, rule, step[0], l1_total[0], stats
@@ -76,6 +77,7 @@ def epoch_of_units(
             step[k],
             l1_total[k],
             EpochStats(*(a[k : k + 1] for a in stats)),
+            in_threads=in_threads,
         )
 
     for _ in map_units(train_unit, np.flatnonzero(units.active)):
