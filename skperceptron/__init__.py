@@ -12,9 +12,9 @@ from ._perceptron import Perceptron
 from ._precompile import precompile
 from .display import LossCurveDisplay
 from ._version import __version__
-from .onnx import install_import_hook
+from .onnx import _install_import_hook
 
-install_import_hook()
+_install_import_hook()
 
 __all__ = [
     "LossCurveDisplay",

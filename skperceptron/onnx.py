@@ -99,7 +99,7 @@ class _RegisterWhenImported:
         return spec
 
 
-def install_import_hook():
+def _install_import_hook():
     """Register now if skl2onnx is imported, else when it is."""
     if "skl2onnx" in sys.modules:
         register_converters()

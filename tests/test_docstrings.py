@@ -42,6 +42,8 @@ PUBLIC_NAMES = [
     *(member for cls in PUBLIC_CLASSES for member in _own_members(cls)),
     "from_sklearn",
     "precompile",
+    "presets.tabular",
+    "onnx.register_converters",
 ]
 
 
