@@ -17,6 +17,8 @@ class VersionedStateMixin:
     def __getstate__(self):
         state = dict(super().__getstate__())
         state["_skperceptron_version"] = __version__
+        # scikit-learn records its version for its own estimators only
+        state["_sklearn_version"] = sklearn.__version__
         return state
 
     def __setstate__(self, state):
@@ -27,7 +29,7 @@ class VersionedStateMixin:
                 __version__,
             ),
             "scikit-learn": (
-                state.get("_sklearn_version", "unknown"),
+                state.pop("_sklearn_version", "unknown"),
                 sklearn.__version__,
             ),
         }

@@ -1,6 +1,7 @@
 """Secure persistence with skops: fitted estimators round-trip with only the
 package's own classes to trust, and predict as before."""
 
+import copy
 import warnings
 
 import numpy as np
@@ -114,6 +115,14 @@ def test_pickle_from_another_version_warns(version_key):
         est.fit(X, y)
     assert_array_equal(pickle.loads(pickle.dumps(est)).predict(X), est.predict(X))
     state = est.__getstate__()
+    # a copy in the same versions neither warns nor keeps the records
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        same = MLPClassifier.__new__(MLPClassifier)
+        same.__setstate__(dict(state))
+        copy.deepcopy(est)
+    assert not hasattr(same, "_sklearn_version")
+    assert not hasattr(same, "_skperceptron_version")
     state[version_key] = "0.0.1"
     with pytest.warns(InconsistentVersionWarning):
         MLPClassifier.__new__(MLPClassifier).__setstate__(state)
