@@ -327,7 +327,7 @@ def main(argv=None):
     missing = _realmlp_available()
     if missing is not None and (models is None or "realmlp_td" in models):
         print(f"RealMLP-TD skipped: pytabkit cannot be imported ({missing})")
-        models = [m for m in (models or model_factories("regression", args.ablation))]
+        models = list(models or model_factories("regression", args.ablation))
         models.remove("realmlp_td")
     rows = []
     for table in load_tables(names):

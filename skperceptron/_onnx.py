@@ -18,13 +18,9 @@ from skl2onnx.common.data_types import (
     FloatTensorType,
     guess_proto_type,
 )
-from skl2onnx.common.shape_calculator import (
-    calculate_linear_classifier_output_shapes,
-)
 from skl2onnx.proto import onnx_proto
 
 from ._forward import first_weights
-from ._kernels.specs import ACTIVATION_CODES
 
 _SELU_SCALE = 1.0507009873554805
 _SELU_ALPHA = 1.6732632423543772
@@ -206,28 +202,27 @@ def _network(graph, model, x):
     names = model._activations(model.n_layers_)
     slope = model._negative_slope()
     for W, b, name in zip(weights, model.intercepts_, names):
-        if name not in ACTIVATION_CODES:  # pragma: no cover
-            raise NotImplementedError(name)
         z = graph.op("Add", [graph.op("MatMul", [a, graph.const(W)]), graph.const(b)])
         a = graph.activate(z, name, slope)
     return a
 
 
 def _classes(graph, classes):
+    """The constant of the model's class labels (int64 or strings)."""
     if np.issubdtype(classes.dtype, np.integer) or classes.dtype == np.bool_:
         return graph.const(
             classes.astype(np.int64), "classes", onnx_proto.TensorProto.INT64
-        ), True
+        )
     if np.issubdtype(classes.dtype, np.floating):
         raise NotImplementedError(
             "ONNX labels are integers or strings; this model's classes are floats."
         )
     values = np.array([str(c).encode("utf-8") for c in classes], dtype=object)
-    return graph.const(values, "classes", onnx_proto.TensorProto.STRING), False
+    return graph.const(values, "classes", onnx_proto.TensorProto.STRING)
 
 
 def _labels_from_argmax(graph, scores, classes, output):
-    classes_name, _ = _classes(graph, classes)
+    classes_name = _classes(graph, classes)
     index = graph.op("ArgMax", [scores], axis=1, keepdims=0)
     graph.op("Gather", [classes_name, index], output, axis=0)
 
@@ -350,8 +345,3 @@ def calculate_regressor_output_shapes(operator):
     else:
         shape = [None, model.n_outputs_]
     operator.outputs[0].type = Type(shape)
-
-
-def calculate_classifier_output_shapes(operator):
-    """skl2onnx's shapes of classifiers: labels, then probabilities or scores."""
-    calculate_linear_classifier_output_shapes(operator)

@@ -44,6 +44,9 @@ def register_converters():
     ['label', 'probabilities']
     """
     from skl2onnx import update_registered_converter
+    from skl2onnx.common.shape_calculator import (
+        calculate_linear_classifier_output_shapes as classifier_shapes,
+    )
 
     from . import _onnx
     from ._mlp_classifier import MLPClassifier
@@ -54,7 +57,7 @@ def register_converters():
     for model, shapes, convert, options in (
         (
             MLPClassifier,
-            _onnx.calculate_classifier_output_shapes,
+            classifier_shapes,
             _onnx.convert_mlp_classifier,
             classifier_options,
         ),
@@ -66,7 +69,7 @@ def register_converters():
         ),
         (
             Perceptron,
-            _onnx.calculate_classifier_output_shapes,
+            classifier_shapes,
             _onnx.convert_perceptron,
             classifier_options,
         ),
