@@ -1,9 +1,6 @@
 """Classic neural networks for scikit-learn, trained by numba-compiled kernels."""
 
-# scikit-learn loads 40-60 ms faster entered through sklearn.base than
-# through sklearn.utils.validation, which the modules below import first
-# (measured in fresh processes; benchmarks/fresh.py)
-import sklearn.base  # noqa: F401, I001
+from . import _preload  # noqa: F401, I001  (first: see _preload)
 
 from ._from_sklearn import from_sklearn
 from ._mlp_classifier import MLPClassifier

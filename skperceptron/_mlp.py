@@ -43,7 +43,7 @@ from ._stochastic_optimizers import (
     STEP_SCHEDULES,
     STOCHASTIC_SOLVERS,
 )
-from ._transaction import atomic
+from ._transaction import atomic_fit
 
 _STOCHASTIC_ATTRIBUTES = (
     "loss_curve_",
@@ -447,15 +447,15 @@ class BaseMLP(
             from ._sources.dask_store import DaskStore
 
             store = DaskStore.from_collections(X, y, sample_weight)
-            return atomic(self, self._fit_chunks, store, X, y, validation_data)
+            return atomic_fit(self, self._fit_chunks, store, X, y, validation_data)
         if is_batch_iterable(X, y):
             if sample_weight is not None:
                 raise ValueError(BATCH_WEIGHTS_MESSAGE)
             from ._sources.batch_store import BatchStore
 
             store = BatchStore.from_batches(X)
-            return atomic(self, self._fit_chunks, store, X, y, validation_data)
-        return atomic(
+            return atomic_fit(self, self._fit_chunks, store, X, y, validation_data)
+        return atomic_fit(
             self,
             self._fit,
             X,

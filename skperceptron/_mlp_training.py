@@ -56,7 +56,7 @@ class MLPTrainingMixin:
         n_train = source.n_train
         batch = 200 if self.batch_size == "auto" else self.batch_size
         rows = min(batch, n_train) if stochastic else n_train
-        with blas_threads_for(largest_product(layout.layer_units, rows)):
+        with blas_threads_for(largest_product(layout.layer_units, rows), rows):
             if stochastic:
                 self._fit_stochastic(
                     source,

@@ -7,7 +7,8 @@ scale folded into the first weight matrix, one ``MatMul`` + ``Add`` and an
 activation per layer, and the outputs' decoding. Activations that the
 operator set has with float32-only attributes (``Selu``, ``LeakyRelu``) or
 in forms that overflow (``Softplus``) are written as exact compositions of
-elementary operators, so float64 models keep their precision.
+elementary operators, and float64 gelu as a series (onnxruntime's ``Erf`` is
+float32 only), so float64 models keep their precision.
 
 This module imports skl2onnx; ``onnx.py`` registers it lazily.
 """
@@ -24,6 +25,11 @@ from ._forward import first_weights
 
 _SELU_SCALE = 1.0507009873554805
 _SELU_ALPHA = 1.6732632423543772
+
+_ERF_CLIP = 6.0
+_ERF_SCALE = 32.0
+# b_n * 32^n, n = 0..96: between 3e-7 and 1e13
+_ERF_SERIES = np.cumprod([1.0] + [2.0 * _ERF_SCALE / (2 * n + 1) for n in range(1, 97)])
 
 
 class _Graph:
@@ -78,12 +84,28 @@ class _Graph:
         return self.op("Add", [self.op("Relu", [z]), tail])
 
     def erf(self, z):
-        """``Erf``; onnxruntime has it for float32 only, so float64 models
-        evaluate it in float32 (the one operator they lose precision in)."""
+        """``Erf`` in float32; in float64 (onnxruntime's ``Erf`` is float32
+        only) the series ``2 / sqrt(pi) exp(-x^2) sum_n b_n x^(2n+1)``,
+        ``b_n = 2^n / (1 3 5 ... (2n+1))``: positive terms, so no
+        cancellation, summed by Horner's rule to ``n = 96`` and taken at ``x``
+        clipped to [-6, 6], where ``erf`` is +-1 in float64 (at most 3e-15
+        from scipy's ``erf`` on [-8, 8]). The sum runs in ``x^2 / 32`` so that
+        every coefficient is a normal float32 number: onnxruntime's
+        optimizer drops an ``Add`` whose constant is zero once cast to
+        float32, whatever the graph's dtype."""
         if self.dtype == np.float32:
             return self.op("Erf", [z])
-        narrow = self.op("Cast", [z], to=onnx_proto.TensorProto.FLOAT)
-        return self.op("Cast", [self.op("Erf", [narrow])], to=self.proto)
+        x = self.op("Clip", [z, self.const(-_ERF_CLIP), self.const(_ERF_CLIP)])
+        y = self.op("Mul", [x, x])
+        u = self.op("Mul", [y, self.const(1.0 / _ERF_SCALE)])
+        total = self.const(_ERF_SERIES[-1])
+        for coefficient in _ERF_SERIES[-2::-1]:
+            total = self.op(
+                "Add", [self.op("Mul", [total, u]), self.const(coefficient)]
+            )
+        scale = self.op("Mul", [self.op("Exp", [self.op("Neg", [y])]), x])
+        two_over_sqrt_pi = self.const(2.0 / np.sqrt(np.pi))
+        return self.op("Mul", [self.op("Mul", [total, scale]), two_over_sqrt_pi])
 
     def activate(self, z, name, negative_slope):
         if name == "identity":

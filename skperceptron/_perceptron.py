@@ -30,7 +30,7 @@ from ._perceptron_targets import PerceptronTargetsMixin
 from ._perceptron_training import PerceptronTrainingMixin
 from ._persistence import VersionedStateMixin
 from ._sklearn_compat import Interval, StrOptions, _fit_context
-from ._transaction import atomic
+from ._transaction import atomic, atomic_fit
 
 # What to_sklearn / from_sklearn carry over besides parameters and weights.
 _SKLEARN_ATTRIBUTES = (
@@ -261,7 +261,7 @@ class Perceptron(
             from ._sources.dask_store import DaskStore
 
             store = DaskStore.from_collections(X, y, sample_weight)
-            return atomic(
+            return atomic_fit(
                 self, self._fit_chunks, store, X, y, coef_init, intercept_init
             )
         if is_batch_iterable(X, y):
@@ -270,10 +270,12 @@ class Perceptron(
             from ._sources.batch_store import BatchStore
 
             store = BatchStore.from_batches(X)
-            return atomic(
+            return atomic_fit(
                 self, self._fit_chunks, store, X, y, coef_init, intercept_init
             )
-        return atomic(self, self._fit, X, y, coef_init, intercept_init, sample_weight)
+        return atomic_fit(
+            self, self._fit, X, y, coef_init, intercept_init, sample_weight
+        )
 
     def _fit(self, X, y, coef_init, intercept_init, sample_weight):
         X, y = self._validate(X, y, reset=True)

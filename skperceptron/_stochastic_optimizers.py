@@ -37,6 +37,9 @@ EPOCH_SCHEDULES = ("cosine", "onecycle")
 # half cosine down to 0 (for the learning rate, dropout and weight decay).
 STEP_SCHEDULES = ("coslog4", "flat_cosine")
 
+# the kernels' "no factors" (read-only, so shared by every epoch)
+_NO_FACTORS = np.empty(0)
+
 
 def step_schedule(name, progress):
     """The factor of schedule ``name`` at each ``progress`` in [0, 1)."""
@@ -194,9 +197,23 @@ class BaseOptimizer:
             setattr(self, momentum_name, momentum)
 
     def _params(self, alpha, **rule):
-        """``OptimizerParams`` of the next epoch, ``rule`` giving the solver's own."""
+        """``OptimizerParams`` of the next epoch, ``rule`` giving the solver's own
+        (the previous epoch's when nothing changed: most fits' every epoch)."""
+        names = self._step_schedule_names()
+        stepping = any(name in STEP_SCHEDULES for name in names.values())
+        rate = self.learning_rate * self.warmup_factor
+        steps = (self.t, self.steps_per_epoch) if stepping else None
+        key = (float(alpha), rate, steps, *rule.values())
+        cached = getattr(self, "_last_params", None)
+        if (
+            cached is not None
+            and cached[0] == key
+            and cached[1].lr_factors is self.lr_factors
+            and cached[1].decay_factors is self.decay_factors
+        ):
+            return cached[1]
         values = dict(
-            **self._step_factors(),
+            **self._step_factors(names, stepping),
             lr_factors=self.lr_factors,
             decay_factors=self.decay_factors,
             solver=self.solver,
@@ -214,26 +231,32 @@ class BaseOptimizer:
             ),
         )
         values.update(rule)
-        return OptimizerParams(**values)
+        params = OptimizerParams(**values)
+        self._last_params = (key, params)
+        return params
 
-    def _step_factors(self):
+    def _step_schedule_names(self):
+        schedule = self.lr_schedule if isinstance(self.lr_schedule, str) else None
+        return dict(
+            step_lr=schedule,
+            step_decay=self.weight_decay_schedule,
+            step_dropout=self.dropout_schedule,
+        )
+
+    def _step_factors(self, names, stepping):
         """The step schedules' factors of the next epoch's steps (empty for
         constant schedules)."""
+        if not stepping:
+            return dict.fromkeys(names, _NO_FACTORS)
         n = self.steps_per_epoch
         progress = (self.t + np.arange(n)) / (n * max(self.max_iter, 1))
         progress = np.minimum(progress, 1.0)  # partial_fit beyond max_iter
-
-        def factors(name):
-            if name in STEP_SCHEDULES:
-                return step_schedule(name, progress)
-            return np.empty(0)
-
-        schedule = self.lr_schedule if isinstance(self.lr_schedule, str) else None
-        return dict(
-            step_lr=factors(schedule),
-            step_decay=factors(self.weight_decay_schedule),
-            step_dropout=factors(self.dropout_schedule),
-        )
+        return {
+            key: step_schedule(name, progress)
+            if name in STEP_SCHEDULES
+            else _NO_FACTORS
+            for key, name in names.items()
+        }
 
     def iteration_ends(self, time_step):
         """Update the schedule after an epoch; ``time_step`` counts samples seen."""

@@ -16,6 +16,14 @@ from contextlib import nullcontext
 # docs/benchmarks.md: digits' 200 x 64 x 100, friedman1's 200 x 64 x 64).
 SMALL_PRODUCT = 20_000_000
 
+# Matrix products (of two or more rows) below which BLAS itself uses one
+# thread: OpenBLAS threads a product only above 65536 * 4 multiply-adds, and
+# 200 x 64 x 20 ran as fast with its pool as with one thread next to a CPU hog
+# per core (128 x 64 x 64 took 8 ms instead of 50 us). Fits of such products
+# skip threadpoolctl, whose first use scans the loaded libraries (~20 ms in a
+# fresh process: each grid-search worker's first fit).
+SINGLE_THREADED_PRODUCT = 131_072
+
 _CONTROLLER = None
 
 
@@ -34,10 +42,12 @@ def largest_product(layer_units, batch_rows):
     return batch_rows * max(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
 
 
-def blas_threads_for(multiply_adds):
+def blas_threads_for(multiply_adds, batch_rows):
     """A context running BLAS in one thread when products of this size gain
     nothing from more; else one that changes nothing."""
     if multiply_adds >= SMALL_PRODUCT:
+        return nullcontext()
+    if batch_rows > 1 and multiply_adds < SINGLE_THREADED_PRODUCT:
         return nullcontext()
     libraries = _blas_libraries()
     if all(lib.num_threads == 1 for lib in libraries.lib_controllers):

@@ -1,5 +1,7 @@
 """Fits as transactions: a failed call leaves the estimator as it was."""
 
+from ._frame_stack import call_with_room
+
 
 def atomic(estimator, method, *args, **kwargs):
     """Run ``method(*args, **kwargs)``; on any error restore every attribute.
@@ -15,3 +17,9 @@ def atomic(estimator, method, *args, **kwargs):
         estimator.__dict__.clear()
         estimator.__dict__.update(saved)
         raise
+
+
+def atomic_fit(estimator, method, *args, **kwargs):
+    """``atomic`` for a whole fit: run where the frame stack has room (see
+    ``_frame_stack``), so its loops cost the same at any caller's depth."""
+    return call_with_room(atomic, estimator, method, *args, **kwargs)

@@ -37,6 +37,7 @@ LAYERS = [
     "_kernels.aot",
     "_kernels.units",
     "_kernels",
+    "_frame_stack",
     "_transaction",
     "_interop",
     "_sklearn_compat",
@@ -77,6 +78,7 @@ LAYERS = [
     "_precompile",
     "display",
     "presets",
+    "_preload",
     "__init__",
     "__main__",
 ]

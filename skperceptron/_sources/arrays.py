@@ -9,7 +9,6 @@ and evaluates the L-BFGS objective, each with one compiled call.
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from .._data import kernel_input, take_rows
 from .._kernels import compiled
@@ -26,6 +25,9 @@ def split_for_validation(
     scikit-learn's split (``train_test_split`` of the row indices, so that X
     is not copied); fewer than ``min_rows`` validation rows raise.
     """
+    # imported here: sklearn.model_selection costs a fresh process ~7 ms
+    from sklearn.model_selection import train_test_split
+
     n_samples = y.shape[0]
     try:
         train, val = train_test_split(
@@ -176,6 +178,7 @@ class _MLPEpochs:
             dropout=dropout,
         )
         self.sw = _kernel_weights(source.sample_weight, flat.dtype)
+        self.no_dropout = no_dropout(spec.units.shape[0] - 1)
 
     def run(self, hyper, state):
         """One epoch; returns the sum of batch losses times batch rows."""
@@ -188,7 +191,7 @@ class _MLPEpochs:
         order = self.positions if rows is None else rows[self.positions]
         dropout = self.dropout
         if dropout is None:
-            dropout = no_dropout(self.spec.units.shape[0] - 1)
+            dropout = self.no_dropout
         else:
             dropout = dropout._replace(seed=random_state.randint(2**31 - 1))
         return compiled.run_epoch(
