@@ -19,6 +19,7 @@ before the first import to the end of the task:
 Sides alternate, best of ``repeats`` runs each.
 """
 
+import compileall
 import os
 import pathlib
 import pickle
@@ -225,6 +226,9 @@ def _hostile_copies(folder):
 
 def run_fresh_rows(repeats=5):
     """The fresh-process rows (see the module docstring)."""
+    # bytecode as an install writes it (scikit-learn's is in site-packages;
+    # a checkout's may be stale where PYTHONDONTWRITEBYTECODE is set)
+    compileall.compile_dir(ROOT / "skperceptron", quiet=1)
     rows = []
     rows.append(
         _side_by_side(

@@ -32,7 +32,7 @@ def _roomy(function):
     names = code.co_varnames + tuple(f"_slot{i}" for i in range(_SLOTS))
     try:
         code = code.replace(co_varnames=names, co_nlocals=len(names))
-    except (TypeError, ValueError):  # another interpreter: no chunked stack
+    except (AttributeError, TypeError, ValueError):  # not CPython's code objects
         return function
     return types.FunctionType(code, function.__globals__, function.__name__)
 

@@ -6,4 +6,4 @@ import importlib
 
 from ._frame_stack import call_with_room
 
-call_with_room(importlib.import_module, "skperceptron._from_sklearn")
+call_with_room(importlib.import_module, "._from_sklearn", __package__)
