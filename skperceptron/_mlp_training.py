@@ -26,7 +26,7 @@ from ._stochastic_optimizers import (
     RMSpropOptimizer,
     SGDOptimizer,
 )
-from ._threads import blas_threads_for, largest_product
+from ._threads import blas_threads_for
 from ._training import (
     DIVERGENCE_MESSAGE,
     check_batch_size,
@@ -56,7 +56,7 @@ class MLPTrainingMixin:
         n_train = source.n_train
         batch = 200 if self.batch_size == "auto" else self.batch_size
         rows = min(batch, n_train) if stochastic else n_train
-        with blas_threads_for(largest_product(layout.layer_units, rows), rows):
+        with blas_threads_for(layout.layer_units, rows):
             if stochastic:
                 self._fit_stochastic(
                     source,

@@ -28,7 +28,7 @@ _SELU_ALPHA = 1.6732632423543772
 
 _ERF_CLIP = 6.0
 _ERF_SCALE = 32.0
-# b_n * 32^n, n = 0..96: between 3e-7 and 1e13
+# b_n * 32^n, n = 0..96: between 3e-7 and 9e11
 _ERF_SERIES = np.cumprod([1.0] + [2.0 * _ERF_SCALE / (2 * n + 1) for n in range(1, 97)])
 
 

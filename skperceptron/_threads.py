@@ -42,9 +42,11 @@ def largest_product(layer_units, batch_rows):
     return batch_rows * max(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
 
 
-def blas_threads_for(multiply_adds, batch_rows):
-    """A context running BLAS in one thread when products of this size gain
-    nothing from more; else one that changes nothing."""
+def blas_threads_for(layer_units, batch_rows):
+    """A context running BLAS in one thread when the products of steps of
+    ``batch_rows`` rows through layers of ``layer_units`` gain nothing from
+    more; else one that changes nothing."""
+    multiply_adds = largest_product(layer_units, batch_rows)
     if multiply_adds >= SMALL_PRODUCT:
         return nullcontext()
     if batch_rows > 1 and multiply_adds < SINGLE_THREADED_PRODUCT:

@@ -61,10 +61,10 @@ def test_tiny_products_skip_threadpoolctl(monkeypatch):
         raise AssertionError("threadpoolctl consulted for a tiny product")
 
     monkeypatch.setattr(_threads, "_blas_libraries", fail)
-    with _threads.blas_threads_for(_threads.largest_product([4, 100, 3], 100), 100):
+    with _threads.blas_threads_for([4, 100, 3], 100):
         pass
     X, y = load_iris(return_X_y=True)
     MLPClassifier(max_iter=5, random_state=0).fit(X, y)
     with pytest.raises(AssertionError, match="threadpoolctl"):
         # one row a step: BLAS may thread matrix-vector products of this size
-        _threads.blas_threads_for(_threads.largest_product([784, 100], 1), 1)
+        _threads.blas_threads_for([784, 100], 1)
