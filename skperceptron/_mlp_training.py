@@ -26,7 +26,7 @@ from ._stochastic_optimizers import (
     RMSpropOptimizer,
     SGDOptimizer,
 )
-from ._threads import blas_threads_for
+from ._threads import between_products, blas_threads_for
 from ._training import (
     DIVERGENCE_MESSAGE,
     check_batch_size,
@@ -211,10 +211,13 @@ class MLPTrainingMixin:
             self._input_transformer(),
         )
 
+        side_work = between_products(layout.layer_units, batch_size)
+
         def evaluate_validation():
             if validation is None:
                 return None
-            return validation.evaluate(flat, net, scoring)
+            with side_work():
+                return validation.evaluate(flat, net, scoring)
 
         self.n_iter_ = 0
         try:

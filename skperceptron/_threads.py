@@ -7,6 +7,12 @@ epoch (a 0.2 s digits fit took 20 s next to one CPU-bound process per core).
 A fit whose largest minibatch product is small therefore runs its products in
 one thread, scoped to the fit (``threadpoolctl``, restored afterwards); larger
 products keep the thread count the user or joblib set, which is never raised.
+
+The kernels call scipy's BLAS; the hold-out's predictions between epochs call
+numpy's, which wheels ship as a second library with its own thread pool.
+OpenBLAS threads spin for a while after each product before they sleep, so
+two pools of threads took turns on the cores: a fit with threaded products
+ran at half speed. The hold-out's predictions of such fits run in one thread.
 """
 
 from contextlib import nullcontext
@@ -51,7 +57,21 @@ def blas_threads_for(layer_units, batch_rows):
         return nullcontext()
     if batch_rows > 1 and multiply_adds < SINGLE_THREADED_PRODUCT:
         return nullcontext()
+    return _one_thread()
+
+
+def _one_thread():
+    """A context running every BLAS library in one thread (restored after)."""
     libraries = _blas_libraries()
     if all(lib.num_threads == 1 for lib in libraries.lib_controllers):
         return nullcontext()
     return libraries.limit(limits=1)
+
+
+def between_products(layer_units, batch_rows):
+    """The context factory for BLAS work a fit does between its steps (the
+    hold-out's predictions): one thread when the steps' products run in
+    several, else a factory of contexts that change nothing."""
+    if largest_product(layer_units, batch_rows) >= SMALL_PRODUCT:
+        return _one_thread
+    return nullcontext

@@ -15,6 +15,7 @@ from skperceptron._kernels._blas import gemm
 from skperceptron._kernels._intrinsics import (
     as_matrix,
     as_vector,
+    float32_from_bits,
     float64_from_bits,
     prefetch_lines,
     prefetch_row,
@@ -100,6 +101,21 @@ def _powers_of_two(ks):
 def test_float64_from_bits_builds_powers_of_two():
     ks = np.arange(-1022, 1024, dtype=np.int64)
     assert_array_equal(_powers_of_two(ks), np.ldexp(1.0, ks))
+
+
+@njit
+def _float32_powers_of_two(ks):
+    out = np.empty(ks.shape[0], dtype=np.float32)
+    for i in range(ks.shape[0]):
+        out[i] = float32_from_bits(np.int32((ks[i] + 127) << 23))
+    return out
+
+
+def test_float32_from_bits_builds_powers_of_two():
+    ks = np.arange(-126, 128, dtype=np.int32)
+    powers = _float32_powers_of_two(ks)
+    assert powers.dtype == np.float32
+    assert_array_equal(powers, np.ldexp(np.float32(1.0), ks))
 
 
 @njit

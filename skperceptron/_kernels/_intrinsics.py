@@ -40,6 +40,27 @@ float64_from_bits = (
 
 
 @intrinsic
+def _bitcast_int32_to_float32(typingctx, bits):
+    if bits != types.int32:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float32))
+
+    return types.float32(types.int32), codegen
+
+
+def _float32_from_bits_python(bits):
+    return np.int32(bits).view(np.float32)
+
+
+# The float32 whose IEEE bits are the int32 ``bits`` (float32 exp's 2**k).
+float32_from_bits = (
+    _float32_from_bits_python if config.DISABLE_JIT else _bitcast_int32_to_float32
+)
+
+
+@intrinsic
 def _as_matrix(typingctx, buf, offset, n_rows, n_cols):
     if not (isinstance(buf, types.Array) and buf.ndim == 1 and buf.layout == "C"):
         return None

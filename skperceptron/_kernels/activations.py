@@ -7,17 +7,24 @@ expressed through the activation's output, which backprop stores anyway;
 gelu, silu and mish cannot be inverted from their outputs, so training keeps
 their pre-activations too (``specs.NEEDS_PRE_ACTIVATION``) and differentiates
 those (``multiply_by_pre_derivative``).
+
+Float32 networks compute elu, selu, silu and mish (and the derivatives of
+the last two) in float32 arithmetic (``_exp32``, ``_expm1_32``): a vector
+instruction holds 8 float32 where it holds 4 float64, and a shorter
+polynomial suffices, so they run three to four times as fast, within 2 ulp
+of float32. scikit-learn's own activations keep float64 exponentials.
 """
 
 import math
 
 import numpy as np
 
-from ._intrinsics import as_vector, float64_from_bits
+from ._intrinsics import as_vector, float32_from_bits, float64_from_bits
 from ._jit import jit
 from .specs import (
     ELU,
     EXP,
+    GELU,
     IDENTITY,
     LEAKY_RELU,
     LOGISTIC,
@@ -90,11 +97,64 @@ def _exp(x):
     return p * float64_from_bits((np.int64(k) + 1023) << 52)  # times 2**k
 
 
+# float32: the same reduction, ln 2 split so that k * _LN2_HI32 is exact in
+# float32 (its 9 significant bits times |k| <= 127), and the Taylor
+# polynomial of exp(r) - 1 to r^7 (the next term is below 2e-9 of it).
+_F32 = np.float32
+_LOG2_E32 = _F32(_LOG2_E)
+_LN2_HI32 = _F32(0.693359375)
+_LN2_LO32 = _F32(-2.12194440e-4)
+_EXP32_LOW = _F32(-87.0)
+_EXP32_HIGH = _F32(88.0)
+_HALF32 = _F32(0.5)
+_ONE32 = _F32(1.0)
+_TWO32 = _F32(2.0)
+_EXPM1_32 = tuple(_F32(c) for c in _INV_FACTORIALS[1:8])
+_SELU_SCALE32 = _F32(_SELU_SCALE)
+_SELU_ALPHA32 = _F32(_SELU_ALPHA)
+_MISH_CAP32 = _F32(20.0)
+_SILU_CAP32 = _F32(40.0)
+
+
+@jit(inline=True)
+def _expm1_parts32(x):
+    """``(2**k, exp(r) - 1)`` with ``exp(x) = 2**k * exp(r)``, x a float32
+    clamped to [-87, 88] (finite, normal results), in float32 arithmetic."""
+    c = _EXPM1_32
+    x = min(max(x, _EXP32_LOW), _EXP32_HIGH)
+    k = np.floor(x * _LOG2_E32 + _HALF32)
+    r = (x - k * _LN2_HI32) - k * _LN2_LO32
+    q = c[6]
+    q = q * r + c[5]
+    q = q * r + c[4]
+    q = q * r + c[3]
+    q = q * r + c[2]
+    q = q * r + c[1]
+    q = q * r + c[0]
+    return float32_from_bits(np.int32((np.int32(k) + 127) << 23)), q * r
+
+
+@jit(inline=True)
+def _exp32(x):
+    """exp of a float32 in float32 arithmetic (about 1 ulp), vectorisable."""
+    scale, q = _expm1_parts32(x)
+    return scale * q + scale
+
+
+@jit(inline=True)
+def _expm1_32(x):
+    """``exp(x) - 1`` of a float32: ``2**k (e^r - 1) + (2**k - 1)``, which
+    never cancels badly (exact expm1(r) for |x| < ln(2) / 2)."""
+    scale, q = _expm1_parts32(x)
+    return scale * q + (scale - _ONE32)
+
+
 @jit
 def exp_inplace(values):
     """``values[j] = exp(values[j])`` in a loop LLVM can vectorise (``_exp``).
 
-    The work is done in float64 whatever the dtype of ``values``.
+    The work is done in float64 whatever the dtype of ``values``: logistic,
+    tanh and softmax keep the accuracy scikit-learn's float32 networks have.
     """
     for j in range(values.shape[0]):
         values[j] = _exp(float(values[j]))
@@ -117,6 +177,38 @@ def _mish_tanh(z):
     return m / (m + 2.0)
 
 
+@jit(inline=True)
+def _mish_tanh32(z):
+    """``_mish_tanh`` of a float32, in float32 arithmetic."""
+    n = _exp32(min(z, _MISH_CAP32))
+    m = n * (n + _TWO32)
+    return m / (m + _TWO32)
+
+
+@jit
+def _activate_float32(row, bias, code):
+    """One float32 row of elu, selu, silu or mish, bias added (``_exp32``)."""
+    zero = _F32(0.0)
+    if code == ELU:
+        for j in range(row.shape[0]):
+            z = row[j] + bias[j]
+            negative = _expm1_32(min(z, zero))
+            row[j] = z if z > zero else negative
+    elif code == SELU:
+        for j in range(row.shape[0]):
+            z = row[j] + bias[j]
+            negative = _SELU_ALPHA32 * _expm1_32(min(z, zero))
+            row[j] = _SELU_SCALE32 * (z if z > zero else negative)
+    elif code == SILU:
+        for j in range(row.shape[0]):
+            z = row[j] + bias[j]
+            row[j] = z / (_ONE32 + _exp32(-z))
+    else:  # MISH
+        for j in range(row.shape[0]):
+            z = row[j] + bias[j]
+            row[j] = z * _mish_tanh32(z)
+
+
 @jit
 def _activate_extended(row, bias, code, negative_slope):
     """One row of leaky_relu, elu, gelu, silu or mish, bias added.
@@ -124,7 +216,9 @@ def _activate_extended(row, bias, code, negative_slope):
     All but gelu (libm's ``erf``) are arithmetic and ``_exp``, which vectorise.
     """
     zero = row.dtype.type(0)
-    if code == LEAKY_RELU:
+    if row.itemsize == 4 and code != LEAKY_RELU and code != GELU:
+        _activate_float32(row, bias, code)
+    elif code == LEAKY_RELU:
         slope = row.dtype.type(negative_slope)
         for j in range(row.shape[0]):
             z = row[j] + bias[j]
@@ -277,13 +371,41 @@ def multiply_by_derivative(A, delta, code, negative_slope):
 
 
 @jit
+def _pre_derivative_float32(z_row, d, code):
+    """One float32 row of ``multiply_by_pre_derivative`` for silu or mish.
+
+    ``1 - s`` and ``1 - t^2`` are formed from ``e^-z`` and ``m`` below, not
+    by subtraction, which loses float32's digits as ``s`` and ``t`` near 1.
+    silu's ``z`` is clamped to +-40, where its derivative is 0 or 1 to
+    float32 precision, so that no reassociation of ``z * e^-z * s`` overflows.
+    """
+    if code == SILU:
+        for j in range(z_row.shape[0]):
+            z = min(max(z_row[j], -_SILU_CAP32), _SILU_CAP32)
+            n = _exp32(-z)
+            s = _ONE32 / (_ONE32 + n)
+            d[j] = d[j] * (s * (_ONE32 + z * (n * s)))
+    else:  # MISH: t = m / (m + 2), so 1 - t^2 = 2 (1 + t) / (m + 2)
+        for j in range(z_row.shape[0]):
+            z = z_row[j]
+            n = _exp32(min(z, _MISH_CAP32))
+            m = n * (n + _TWO32)
+            t = m / (m + _TWO32)
+            one_minus_t2 = _TWO32 * (_ONE32 + t) / (m + _TWO32)
+            sigmoid = _ONE32 / (_ONE32 + _exp32(-z))
+            d[j] = d[j] * (t + z * one_minus_t2 * sigmoid)
+
+
+@jit
 def multiply_by_pre_derivative(Z, delta, code):
     """``delta *= f'(z)`` in place for gelu, silu or mish, from ``Z = z``."""
     n_rows, n_units = Z.shape
     for i in range(n_rows):
         z_row = Z[i]
         d = delta[i]
-        if code == SILU:
+        if Z.itemsize == 4 and code != GELU:
+            _pre_derivative_float32(z_row, d, code)
+        elif code == SILU:
             for j in range(n_units):
                 z = float(z_row[j])
                 s = 1.0 / (1.0 + _exp(-z))
