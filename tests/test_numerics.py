@@ -33,8 +33,10 @@ REFERENCE = {
     "softmax": lambda z: softmax(z, axis=1),
     "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
     "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
-    "selu": lambda z: 1.0507009873554805
-    * np.where(z > 0, z, 1.6732632423543772 * np.expm1(np.minimum(z, 0))),
+    "selu": lambda z: (
+        1.0507009873554805
+        * np.where(z > 0, z, 1.6732632423543772 * np.expm1(np.minimum(z, 0)))
+    ),
     "gelu": lambda z: 0.5 * z * (1 + erf(z / np.sqrt(2))),
     "silu": lambda z: z * expit(z),
     "mish": lambda z: z * np.tanh(np.logaddexp(0, z)),
