@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 
-from skperceptron import MLPClassifier, Perceptron, _frame_stack, _threads
+from skperceptron import MLPClassifier, Perceptron, _frame_stack
 
 
 def test_call_with_room_passes_arguments_and_result():
@@ -54,17 +54,3 @@ def test_failed_fit_through_the_roomy_frame_restores_the_model():
         model.set_params(learning_rate_init=1e300, solver="sgd").fit(X * 1e200, y)
     for before, after in zip(coefs, model.coefs_):
         np.testing.assert_array_equal(before, after)
-
-
-def test_tiny_products_skip_threadpoolctl(monkeypatch):
-    def fail():
-        raise AssertionError("threadpoolctl consulted for a tiny product")
-
-    monkeypatch.setattr(_threads, "_blas_libraries", fail)
-    with _threads.blas_threads_for([4, 100, 3], 100):
-        pass
-    X, y = load_iris(return_X_y=True)
-    MLPClassifier(max_iter=5, random_state=0).fit(X, y)
-    with pytest.raises(AssertionError, match="threadpoolctl"):
-        # one row a step: BLAS may thread matrix-vector products of this size
-        _threads.blas_threads_for([784, 100], 1)
