@@ -15,8 +15,7 @@ from skperceptron._kernels._blas import gemm
 from skperceptron._kernels._intrinsics import (
     as_matrix,
     as_vector,
-    float32_from_bits,
-    float64_from_bits,
+    float_from_bits,
     prefetch_lines,
     prefetch_row,
 )
@@ -94,11 +93,11 @@ def test_as_vector_covers_every_element_in_order():
 def _powers_of_two(ks):
     out = np.empty(ks.shape[0])
     for i in range(ks.shape[0]):
-        out[i] = float64_from_bits((ks[i] + 1023) << 52)
+        out[i] = float_from_bits((ks[i] + 1023) << 52)
     return out
 
 
-def test_float64_from_bits_builds_powers_of_two():
+def test_float_from_bits_builds_float64_powers_of_two():
     ks = np.arange(-1022, 1024, dtype=np.int64)
     assert_array_equal(_powers_of_two(ks), np.ldexp(1.0, ks))
 
@@ -107,11 +106,11 @@ def test_float64_from_bits_builds_powers_of_two():
 def _float32_powers_of_two(ks):
     out = np.empty(ks.shape[0], dtype=np.float32)
     for i in range(ks.shape[0]):
-        out[i] = float32_from_bits(np.int32((ks[i] + 127) << 23))
+        out[i] = float_from_bits(np.int32((ks[i] + 127) << 23))
     return out
 
 
-def test_float32_from_bits_builds_powers_of_two():
+def test_float_from_bits_builds_float32_powers_of_two():
     ks = np.arange(-126, 128, dtype=np.int32)
     powers = _float32_powers_of_two(ks)
     assert powers.dtype == np.float32

@@ -16,48 +16,31 @@ from numba.extending import intrinsic
 from . import _numba_internals as internals
 from ._jit import jit
 
-
-@intrinsic
-def _bitcast_int64_to_float64(typingctx, bits):
-    if bits != types.int64:
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.float64))
-
-    return types.float64(types.int64), codegen
-
-
-def _float64_from_bits_python(bits):
-    return np.int64(bits).view(np.float64)
-
-
-# The float64 whose IEEE bits are the int64 ``bits`` (exp's 2**k): one LLVM
-# bit cast, which vectorises, where viewing an array needs scratch memory.
-float64_from_bits = (
-    _float64_from_bits_python if config.DISABLE_JIT else _bitcast_int64_to_float64
-)
+# the float type of each integer type's bits
+_FLOAT_OF = {types.int64: types.float64, types.int32: types.float32}
 
 
 @intrinsic
-def _bitcast_int32_to_float32(typingctx, bits):
-    if bits != types.int32:
+def _bitcast_to_float(typingctx, bits):
+    result = _FLOAT_OF.get(bits)
+    if result is None:
         return None
 
     def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.float32))
+        return builder.bitcast(args[0], context.get_value_type(signature.return_type))
 
-    return types.float32(types.int32), codegen
-
-
-def _float32_from_bits_python(bits):
-    return np.int32(bits).view(np.float32)
+    return result(bits), codegen
 
 
-# The float32 whose IEEE bits are the int32 ``bits`` (float32 exp's 2**k).
-float32_from_bits = (
-    _float32_from_bits_python if config.DISABLE_JIT else _bitcast_int32_to_float32
-)
+def _float_from_bits_python(bits):
+    float_type = np.float64 if np.asarray(bits).itemsize == 8 else np.float32
+    return bits.view(float_type)
+
+
+# The float64 (float32) whose IEEE bits are the int64 (int32) ``bits``: exp's
+# 2**k. One LLVM bit cast, which vectorises, where viewing an array needs
+# scratch memory.
+float_from_bits = _float_from_bits_python if config.DISABLE_JIT else _bitcast_to_float
 
 
 @intrinsic

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ._intrinsics import as_vector, float32_from_bits, float64_from_bits
+from ._intrinsics import as_vector, float_from_bits
 from ._jit import jit
 from .specs import (
     ELU,
@@ -94,7 +94,7 @@ def _exp(x):
     p = p * r + c[2]
     p = p * r + c[1]
     p = p * r + c[0]
-    return p * float64_from_bits((np.int64(k) + 1023) << 52)  # times 2**k
+    return p * float_from_bits((np.int64(k) + 1023) << 52)  # times 2**k
 
 
 # float32: the same reduction, ln 2 split so that k * _LN2_HI32 is exact in
@@ -131,7 +131,7 @@ def _expm1_parts32(x):
     q = q * r + c[2]
     q = q * r + c[1]
     q = q * r + c[0]
-    return float32_from_bits(np.int32((np.int32(k) + 127) << 23)), q * r
+    return float_from_bits(np.int32((np.int32(k) + 127) << 23)), q * r
 
 
 @jit(inline=True)
