@@ -65,9 +65,8 @@ def _mish_tanh(Z):
     np.exp(n, out=n)
     m = n + 2
     m *= n
-    n[...] = m
-    m += 2
-    n /= m
+    np.add(m, 2, out=n)
+    np.divide(m, n, out=n)
     return n
 
 
