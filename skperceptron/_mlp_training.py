@@ -345,7 +345,10 @@ class MLPTrainingMixin:
         cannot be scored) and stop; the best validation weights are restored
         after the loop, as scikit-learn restores them.
         """
-        if np.isfinite(self.loss_) and np.isfinite(self._flat).all():
+        # a sum is finite when every term is (the cheap test of each epoch)
+        if math.isfinite(self.loss_) and (
+            math.isfinite(np.add.reduce(self._flat)) or np.isfinite(self._flat).all()
+        ):
             return False
         cause = (
             f"The weights or the training loss (last {self.loss_}) became "

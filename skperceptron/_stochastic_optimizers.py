@@ -199,8 +199,7 @@ class BaseOptimizer:
     def _params(self, alpha, **rule):
         """``OptimizerParams`` of the next epoch, ``rule`` giving the solver's own
         (the previous epoch's when nothing changed: most fits' every epoch)."""
-        names = self._step_schedule_names()
-        stepping = any(name in STEP_SCHEDULES for name in names.values())
+        names, stepping = self._step_schedules()
         rate = self.learning_rate * self.warmup_factor
         steps = (self.t, self.steps_per_epoch) if stepping else None
         key = (float(alpha), rate, steps, *rule.values())
@@ -235,13 +234,20 @@ class BaseOptimizer:
         self._last_params = (key, params)
         return params
 
-    def _step_schedule_names(self):
-        schedule = self.lr_schedule if isinstance(self.lr_schedule, str) else None
-        return dict(
-            step_lr=schedule,
-            step_decay=self.weight_decay_schedule,
-            step_dropout=self.dropout_schedule,
-        )
+    def _step_schedules(self):
+        """The schedules' names by ``OptimizerParams`` field, and whether any
+        is set per step (fixed for the optimizer's life, so kept)."""
+        known = self.__dict__.get("_step_schedules_cache")
+        if known is None:
+            schedule = self.lr_schedule if isinstance(self.lr_schedule, str) else None
+            names = dict(
+                step_lr=schedule,
+                step_decay=self.weight_decay_schedule,
+                step_dropout=self.dropout_schedule,
+            )
+            stepping = any(name in STEP_SCHEDULES for name in names.values())
+            known = self._step_schedules_cache = (names, stepping)
+        return known
 
     def _step_factors(self, names, stepping):
         """The step schedules' factors of the next epoch's steps (empty for

@@ -1,4 +1,4 @@
-"""The LLVM intrinsics and the gemm wrapper the kernels are built on.
+"""The LLVM intrinsics and the matrix products the kernels are built on.
 
 They are called from jitted test functions (intrinsics only run compiled);
 their plain-Python stand-ins run in tests/test_environment.py's
@@ -11,7 +11,7 @@ from numba import njit
 from numba.core.errors import TypingError
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skperceptron._kernels._blas import gemm
+from skperceptron._kernels._blas import gemm, matmul
 from skperceptron._kernels._intrinsics import (
     as_matrix,
     as_vector,
@@ -21,28 +21,42 @@ from skperceptron._kernels._intrinsics import (
 )
 
 
-@njit
-def _gemm_layouts(a, b, out, transpose_a, transpose_b):
-    if transpose_a and transpose_b:
-        gemm(a.T, b.T, out)
-    elif transpose_a:
-        gemm(a.T, b, out)
-    elif transpose_b:
-        gemm(a, b.T, out)
-    else:
-        gemm(a, b, out)
+def _layouts_of(product):
+    @njit
+    def call(a, b, out, transpose_a, transpose_b):
+        if transpose_a and transpose_b:
+            product(a.T, b.T, out)
+        elif transpose_a:
+            product(a.T, b, out)
+        elif transpose_b:
+            product(a, b.T, out)
+        else:
+            product(a, b, out)
+
+    return call
+
+
+_gemm_layouts = _layouts_of(gemm)
+_matmul_layouts = _layouts_of(matmul)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("transpose_a", [False, True])
 @pytest.mark.parametrize("transpose_b", [False, True])
-@pytest.mark.parametrize("m, k, n", [(7, 5, 3), (1, 4, 6), (6, 4, 1), (3, 1, 2)])
-def test_gemm_matches_matmul_for_every_layout(dtype, transpose_a, transpose_b, m, k, n):
+@pytest.mark.parametrize(
+    "m, k, n", [(7, 5, 3), (1, 4, 6), (6, 4, 1), (3, 1, 2), (40, 33, 4), (9, 70, 5)]
+)
+@pytest.mark.parametrize("name", ["gemm", "matmul"])
+def test_products_match_matmul_for_every_layout(
+    name, dtype, transpose_a, transpose_b, m, k, n
+):
+    # matmul's loops take 2-4 output columns, BLAS the others
+    product = _gemm_layouts if name == "gemm" else _matmul_layouts
     rng = np.random.RandomState(0)
     a = rng.normal(size=(k, m) if transpose_a else (m, k)).astype(dtype)
     b = rng.normal(size=(n, k) if transpose_b else (k, n)).astype(dtype)
     out = np.full((m, n), np.nan, dtype=dtype)
-    _gemm_layouts(a, b, out, transpose_a, transpose_b)
+    product(a, b, out, transpose_a, transpose_b)
     expected = (a.T if transpose_a else a) @ (b.T if transpose_b else b)
     assert_allclose(out, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
 

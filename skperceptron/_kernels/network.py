@@ -9,7 +9,7 @@ Batches are given by ``rows`` (indices into X). Training passes
 ``start=None`` and gathers dense rows into the workspace's ``x_buf``; L-BFGS
 passes ``x_buf=None`` and an integer ``start``: the rows are then the
 contiguous block ``start:start + n_rows`` of dense X, used without a copy.
-Matrix products go through ``_blas.gemm``.
+Matrix products go through ``_blas.matmul``.
 
 Those input cases are told by ``None`` in an argument rather than by a flag:
 numba prunes ``is None`` branches on argument types before typing, so the
@@ -20,7 +20,7 @@ prune a test on a field of a NamedTuple.
 
 import numpy as np
 
-from ._blas import gemm
+from ._blas import matmul
 from ._intrinsics import as_matrix, as_vector
 from ._jit import jit
 from .activations import (
@@ -117,11 +117,11 @@ def _input_times(X, csr, rows, start, x_buf, W, Z):
         _csr_rows_dot(csr[0], csr[1], csr[2], rows, W, Z)
     if X is not None:
         if start is not None:
-            gemm(X[start : start + n_rows], W, Z)
+            matmul(X[start : start + n_rows], W, Z)
         if x_buf is not None:
             Xb = as_matrix(x_buf, 0, n_rows, W.shape[0])
             _gather_rows(X, rows, Xb)
-            gemm(Xb, W, Z)
+            matmul(Xb, W, Z)
 
 
 @jit
@@ -132,9 +132,9 @@ def _input_t_times(X, csr, rows, start, x_buf, D, G):
         _csr_rows_tdot(csr[0], csr[1], csr[2], rows, D, G)
     if X is not None:
         if start is not None:
-            gemm(X[start : start + n_rows].T, D, G)
+            matmul(X[start : start + n_rows].T, D, G)
         if x_buf is not None:
-            gemm(as_matrix(x_buf, 0, n_rows, G.shape[0]).T, D, G)
+            matmul(as_matrix(x_buf, 0, n_rows, G.shape[0]).T, D, G)
 
 
 # The helpers below stay small: a large function linked under another
@@ -235,7 +235,7 @@ def _first_layer(X, csr, rows, start, x_buf, params, spec, work, Z):
         In = as_matrix(work.in_buf, 0, n_rows, spec.units[0])
         raw_rows(X, csr, rows, start, In, spec.n_raw)
         embed(In, params, spec, work.theta_buf)
-        gemm(In, W, Z)
+        matmul(In, W, Z)
     else:
         _input_times(X, csr, rows, start, x_buf, W, Z)
 
@@ -249,7 +249,7 @@ def _first_layer_gradient(X, csr, rows, start, x_buf, params, spec, work, D):
     n_rows = D.shape[0]
     embedded = spec.emb_features.shape[0] > 0
     if embedded:
-        gemm(as_matrix(work.in_buf, 0, n_rows, spec.units[0]).T, D, G)
+        matmul(as_matrix(work.in_buf, 0, n_rows, spec.units[0]).T, D, G)
     else:
         _input_t_times(X, csr, rows, start, x_buf, D, G)
     _column_sums(D, gb)
@@ -260,7 +260,7 @@ def _first_layer_gradient(X, csr, rows, start, x_buf, params, spec, work, D):
     if embedded:
         In = as_matrix(work.in_buf, 0, n_rows, spec.units[0])
         Din = as_matrix(work.din_buf, 0, n_rows, spec.units[0])
-        gemm(D, W.T, Din)
+        matmul(D, W.T, Din)
         embed_gradient(In, Din, params, work.grad, spec, work.theta_buf)
 
 
@@ -284,7 +284,7 @@ def forward_batch(data, rows, start, params, spec, work, x_buf, dropout, first, 
         Z = as_matrix(act_buf, offset, n_rows, units[layer + 1])
         if layer > 0:
             A = as_matrix(act_buf, unit_cum[layer] * n_rows, n_rows, units[layer])
-            gemm(A, W, Z)
+            matmul(A, W, Z)
         else:
             _first_layer(X, csr, rows, start, x_buf, params, spec, work, Z)
         code = act_codes[layer]
@@ -324,10 +324,10 @@ def backward_batch(data, rows, start, params, spec, work, x_buf, dropout, scale)
         else:
             G, gb = _weights(grad, spec, layer)
             A = as_matrix(act_buf, offset, n_rows, fan_in)
-            gemm(A.T, D, G)
+            matmul(A.T, D, G)
             _column_sums(D, gb)
             D_prev = as_matrix(delta_buf, offset, n_rows, fan_in)
-            gemm(D, W.T, D_prev)
+            matmul(D, W.T, D_prev)
             code = act_codes[layer - 1]
             pre_buf, mask_buf = work.pre_buf, work.mask_buf
             if not _backward_extras(

@@ -263,14 +263,20 @@ class OptimizerState(NamedTuple):
     t: int
 
 
+# the unused slots' empty arrays by dtype (read by no kernel, so shared)
+_EMPTY = {np.dtype(t): np.empty(0, dtype=t) for t in (np.float32, np.float64)}
+
+
 def optimizer_state(dtype, t=0, m=None, v=None, velocity=None, mu=None, sq=None):
     """An ``OptimizerState`` with empty arrays in the slots not given."""
-
-    def slot(a, slot_dtype=dtype):
-        return np.empty(0, dtype=slot_dtype) if a is None else a
-
+    empty = _EMPTY[np.dtype(dtype)]
     return OptimizerState(
-        slot(m), slot(v), slot(velocity), slot(mu, np.float64), slot(sq), int(t)
+        empty if m is None else m,
+        empty if v is None else v,
+        empty if velocity is None else velocity,
+        _EMPTY[np.dtype(np.float64)] if mu is None else mu,
+        empty if sq is None else sq,
+        int(t),
     )
 
 
