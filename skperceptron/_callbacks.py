@@ -59,6 +59,16 @@ class FitProgress:
         if context is not None:
             context.call_on_fit_task_begin(estimator=estimator, X=X, y=y)
 
+    @property
+    def reporting(self):
+        """Whether callbacks are shown the epochs (and so see their records).
+
+        A pipeline hands its steps a context even when it has no callbacks.
+        """
+        if self.context is None:
+            return False
+        return bool(getattr(self.context, "_callbacks", True))
+
     def begin_epoch(self):
         if self.context is not None:
             self.epoch = self.context.subcontext(task_name="epoch")

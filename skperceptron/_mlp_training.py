@@ -17,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._kernels.specs import Dropout
 from ._params import parameter_factors
-from ._sources.validation import Network, Scoring
+from ._sources.validation import HoldOutRuns, Network, Scoring, Validation
 from ._stochastic_optimizers import (
     STOCHASTIC_SOLVERS,
     AdagradOptimizer,
@@ -26,7 +26,7 @@ from ._stochastic_optimizers import (
     RMSpropOptimizer,
     SGDOptimizer,
 )
-from ._threads import between_products, blas_threads_for
+from ._threads import between_products, blas_threads_for, spare_core
 from ._training import (
     DIVERGENCE_MESSAGE,
     check_batch_size,
@@ -56,6 +56,14 @@ class MLPTrainingMixin:
         n_train = source.n_train
         batch = 200 if self.batch_size == "auto" else self.batch_size
         rows = min(batch, n_train) if stochastic else n_train
+        # hold-out scores that cannot change the training may be computed
+        # alongside it (read before the fit limits its threads)
+        alongside = (
+            stochastic
+            and not (self.early_stopping or self.verbose or progress.reporting)
+            and (self.restore_best_weights or validation is not None)
+            and spare_core(layout.layer_units, rows)
+        )
         with blas_threads_for(layout.layer_units, rows):
             if stochastic:
                 self._fit_stochastic(
@@ -67,6 +75,7 @@ class MLPTrainingMixin:
                     random_state,
                     progress,
                     strata,
+                    alongside,
                 )
             else:
                 self._fit_lbfgs(source, spec, loss)
@@ -161,6 +170,7 @@ class MLPTrainingMixin:
         random_state,
         progress,
         strata,
+        alongside=False,
     ):
         """Train ``self._flat`` in place with a stochastic solver, one epoch of
         ``source`` at a time.
@@ -168,7 +178,9 @@ class MLPTrainingMixin:
         ``loss`` is the kernels' ``LossSpec``; ``validation`` a
         ``Validation`` of user-given hold-out data, or None (early stopping
         then holds out ``validation_fraction`` of the source's rows);
-        ``progress`` reports epochs to scikit-learn callbacks.
+        ``progress`` reports epochs to scikit-learn callbacks; ``alongside``
+        lets an in-memory hold-out be scored in a second thread while the
+        next epoch trains (built-in scores only).
         """
         flat = self._flat
         if not incremental or not hasattr(self, "_optimizer"):
@@ -211,13 +223,17 @@ class MLPTrainingMixin:
             self._input_transformer(),
         )
 
-        side_work = between_products(layout.layer_units, batch_size)
-
-        def evaluate_validation():
-            if validation is None:
-                return None
-            with side_work():
-                return validation.evaluate(flat, net, scoring)
+        holdout = None
+        if validation is not None:
+            holdout = HoldOutRuns(
+                validation,
+                net,
+                scoring,
+                between_products(layout.layer_units, batch_size),
+                background=alongside
+                and isinstance(validation, Validation)
+                and scoring.kind != "custom",
+            )
 
         self.n_iter_ = 0
         try:
@@ -229,7 +245,7 @@ class MLPTrainingMixin:
                 )
                 optimizer.steps_taken(epochs.n_batches)
                 if self._epoch_ends(
-                    total / n_train, n_train, evaluate_validation, optimizer, progress
+                    total / n_train, n_train, holdout, optimizer, progress
                 ):
                     break
                 if incremental:
@@ -237,6 +253,11 @@ class MLPTrainingMixin:
                 self._warn_if_unconverged()
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
+        finally:
+            if holdout is not None:
+                holdout.close()
+        if holdout is not None:
+            self._record_validation(holdout.finish())
 
         if restoring:
             flat[...] = self._best_flat
@@ -260,14 +281,14 @@ class MLPTrainingMixin:
         )
         return False
 
-    def _epoch_ends(self, loss, n_train, evaluate_validation, optimizer, progress):
+    def _epoch_ends(self, loss, n_train, holdout, optimizer, progress):
         """Record the epoch that just ran; return whether training stops.
 
         ``loss`` is the epoch's training loss over ``n_train`` rows;
-        ``evaluate_validation()`` returns the hold-out's ``(loss, score)`` of
-        the new weights, or None without validation data. The schedule, the
-        callbacks and the no-improvement rule are consulted as in
-        scikit-learn's ``_fit_stochastic``.
+        ``holdout`` the ``HoldOutRuns`` that score the new weights, or None
+        without validation data. The schedule, the callbacks and the
+        no-improvement rule are consulted as in scikit-learn's
+        ``_fit_stochastic``.
         """
         self.n_iter_ += 1
         self.loss_ = loss
@@ -275,9 +296,13 @@ class MLPTrainingMixin:
         self.loss_curve_.append(loss)
         if self.verbose:
             print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+        if holdout is not None:
+            self._record_validation(holdout.finish())
         if self._diverged():
             return True
-        self._update_no_improvement_count(evaluate_validation())
+        if holdout is not None:
+            self._record_validation(holdout.submit(self._flat))
+        self._update_no_improvement_count()
         optimizer.iteration_ends(self.t_)
         if progress.end_epoch():
             return True
@@ -301,14 +326,12 @@ class MLPTrainingMixin:
                 ConvergenceWarning,
             )
 
-    def _update_no_improvement_count(self, validation_result):
-        """The no-improvement count, best scores and weights after an epoch.
-
-        ``validation_result`` is ``(loss, score)`` on the validation data, or
-        None; with early stopping the score decides, else the training loss.
+    def _record_validation(self, evaluations):
+        """Record the hold-out's ``evaluations``: ``((loss, score), weights)``
+        pairs of epochs in order. The best score's weights are kept (a copy);
+        with early stopping the score decides the no-improvement count.
         """
-        if validation_result is not None:
-            val_loss, score = validation_result
+        for (val_loss, score), weights in evaluations:
             self.validation_loss_curve_.append(val_loss)
             self.validation_scores_.append(score)
             if self.verbose:
@@ -327,7 +350,11 @@ class MLPTrainingMixin:
             ):
                 self.best_validation_score_ = score
                 if self.early_stopping or self.restore_best_weights:
-                    self._best_flat = self._flat.copy()
+                    self._best_flat = weights.copy()
+
+    def _update_no_improvement_count(self):
+        """The no-improvement count and best loss after an epoch, from the
+        training loss (with early stopping, ``_record_validation`` counts)."""
         if not self.early_stopping:
             if self.loss_curve_[-1] > self.best_loss_ - self.tol:
                 self._no_improvement_count += 1
@@ -345,10 +372,7 @@ class MLPTrainingMixin:
         cannot be scored) and stop; the best validation weights are restored
         after the loop, as scikit-learn restores them.
         """
-        # a sum is finite when every term is (the cheap test of each epoch)
-        if math.isfinite(self.loss_) and (
-            math.isfinite(np.add.reduce(self._flat)) or np.isfinite(self._flat).all()
-        ):
+        if np.isfinite(self.loss_) and np.isfinite(self._flat).all():
             return False
         cause = (
             f"The weights or the training loss (last {self.loss_}) became "

@@ -13,8 +13,13 @@ numpy's, which wheels ship as a second library with its own thread pool.
 OpenBLAS threads spin for a while after each product before they sleep, so
 two pools of threads took turns on the cores: a fit with threaded products
 ran at half speed. The hold-out's predictions of such fits run in one thread.
+
+A fit whose products run in one thread leaves the other cores idle; when the
+hold-out's scores cannot change how training goes (no early stopping), they
+are computed in a second thread while the next epoch trains (``spare_core``).
 """
 
+import os
 from contextlib import nullcontext
 
 # Multiply-adds of the largest product of a minibatch step below which one
@@ -75,3 +80,24 @@ def between_products(layer_units, batch_rows):
     if largest_product(layer_units, batch_rows) >= SMALL_PRODUCT:
         return _one_thread
     return nullcontext
+
+
+def spare_core(layer_units, batch_rows):
+    """Whether a fit whose steps multiply ``batch_rows`` rows through layers
+    of ``layer_units`` may put side work on a core of its own: its products
+    are large enough to run in one BLAS thread by choice (``blas_threads_for``;
+    smaller ones take less time than handing work to a thread), the process
+    may run on more than one CPU, and no BLAS library was limited to one
+    thread (as joblib limits its workers to their share of the cores, or a
+    user with ``OPENBLAS_NUM_THREADS=1``). Call it before the fit limits
+    its threads."""
+    product = largest_product(layer_units, batch_rows)
+    if not SINGLE_THREADED_PRODUCT <= product < SMALL_PRODUCT:
+        return False
+    try:
+        n_cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n_cpus = os.cpu_count() or 1
+    if n_cpus < 2:
+        return False
+    return all(lib.num_threads > 1 for lib in _blas_libraries().lib_controllers)

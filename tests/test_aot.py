@@ -7,6 +7,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import warnings
 
@@ -105,6 +106,61 @@ def test_ahead_of_time_and_jit_perceptrons_are_the_same(
     jit = Perceptron(max_iter=6, random_state=0, **options).fit(X, y)
     assert aot.n_iter_ == jit.n_iter_
     assert_allclose(aot.coef_, jit.coef_, rtol=1e-12 if dtype == np.float64 else 1e-5)
+
+
+def _python_runs_during(kernel, args):
+    """Whether another thread runs Python while ``kernel(*args)`` runs.
+
+    With the interpreter's thread switching put off, the main thread gets
+    the GIL back from the worker only when the worker releases it itself:
+    inside a kernel that releases it, or when the worker ends.
+    """
+    state = {"done": False}
+    started = threading.Event()
+
+    def work():
+        started.set()
+        kernel(*args)
+        state["done"] = True
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)
+    try:
+        worker = threading.Thread(target=work)
+        worker.start()
+        started.wait()
+        ran_during = not state["done"]
+        worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+    return ran_during
+
+
+@pytest.mark.parametrize("path", ["aot", "jit"])
+def test_kernels_release_the_gil(path, monkeypatch):
+    """The epoch kernel runs without the GIL on both paths: a fit's hold-out
+    scored in another thread, or the Perceptron's units trained in several,
+    run while it does."""
+    from skperceptron._sources import arrays
+
+    if path == "aot" and not BUILT:
+        pytest.skip("no ahead-of-time kernels here")
+    if path == "jit":
+        monkeypatch.setattr(compiled, "_CHOSEN", {})
+        monkeypatch.setattr(compiled, "_AOT", None)
+    calls = []
+    run_epoch = compiled.run_epoch
+
+    def capture(*args):
+        calls.append(args)
+        return run_epoch(*args)
+
+    monkeypatch.setattr(arrays.compiled, "run_epoch", capture)
+    X = np.random.RandomState(0).normal(size=(4000, 64)).astype(np.float32)
+    MLPClassifier((256, 256), max_iter=1, batch_size=256).fit(X, X[:, 0] > 0)
+    args = calls[0]
+    kernel = compiled.kernel("run_epoch", args[5].dtype, False, path == "aot")
+    assert _python_runs_during(kernel, args)
 
 
 def test_kernels_from_other_sources_are_not_used(monkeypatch):

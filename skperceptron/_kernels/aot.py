@@ -150,10 +150,33 @@ def sample_variants():
     yield np.dtype(np.float64), None, "shuffle_like_sgd", types.none, index
 
 
+def _release_the_gil():
+    """Make pycc's wrappers release the GIL while a kernel runs, as the JIT
+    kernels do (``nogil=True``): pycc has no such option, so its module
+    compiler is handed flags that ask for it. Without it, a fit's hold-out
+    evaluated in a second thread, or the Perceptron's units trained in
+    several, would wait for each kernel call to return."""
+    from numba.pycc import compiler as pycc_compiler
+
+    base = pycc_compiler.Flags
+    if getattr(base, "releases_gil", False):
+        return
+
+    class ReleasingFlags(base):
+        releases_gil = True
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.release_gil = True
+
+    pycc_compiler.Flags = ReleasingFlags
+
+
 def compiler(output_dir, cpu_flags=None):
     """A ``numba.pycc.CC`` exporting every variant (not compiled yet)."""
     from numba.pycc import CC
 
+    _release_the_gil()
     cc = CC(MODULE_NAME, source_module=__name__)
     cc.output_dir = output_dir
     cc.target_cpu = "host"

@@ -1,8 +1,11 @@
 """Validation data held on the client, and how a network is evaluated on it."""
 
+import contextvars
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
+from sklearn import config_context, get_config
 
 from .._data import prediction_input
 from .._forward import input_layer, predict
@@ -95,3 +98,48 @@ class Validation(NamedTuple):
     def accuracy(self, coef, intercept, classes, multilabel):
         """Accuracy of a layer of linear units (the Perceptron's early stopping)."""
         return linear_accuracy(self.X, self.y, coef, intercept, classes, multilabel)
+
+
+class HoldOutRuns:
+    """A fit's evaluations of its hold-out after each epoch, in epoch order.
+
+    Inline, ``submit(flat)`` evaluates the weights ``flat`` at once (in the
+    context ``side_work()``). With ``background=True`` it copies them and
+    evaluates the copy in a second thread while the caller trains the next
+    epoch, returning the previous epoch's evaluation instead; ``finish()``
+    returns the one still running. Either returns a list of ``(loss, score),
+    weights`` pairs. The thread sees the caller's scikit-learn configuration
+    and context variables (numpy's error state). ``close()`` ends the thread.
+    """
+
+    def __init__(self, validation, net, scoring, side_work, background):
+        self.validation, self.net, self.scoring = validation, net, scoring
+        self.side_work = side_work
+        self.executor = ThreadPoolExecutor(1) if background else None
+        self.pending = None
+
+    def submit(self, flat):
+        if self.executor is None:
+            with self.side_work():
+                return [(self.validation.evaluate(flat, self.net, self.scoring), flat)]
+        done = self.finish()
+        weights = flat.copy()
+        context, config = contextvars.copy_context(), get_config()
+        future = self.executor.submit(context.run, self._evaluate, weights, config)
+        self.pending = future, weights
+        return done
+
+    def _evaluate(self, weights, config):
+        with config_context(**config):
+            return self.validation.evaluate(weights, self.net, self.scoring)
+
+    def finish(self):
+        if self.pending is None:
+            return []
+        future, weights = self.pending
+        self.pending = None
+        return [(future.result(), weights)]
+
+    def close(self):
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
