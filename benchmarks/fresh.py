@@ -87,6 +87,7 @@ from sklearn.datasets import load_iris
 from skperceptron import MLPClassifier, MLPRegressor, Perceptron
 X, y = load_iris(return_X_y=True)
 Xs = sp.csr_matrix(X)
+X_many, y_many = np.tile(X, (200, 1)), np.tile(y, 200)  # enough for unit threads
 combos = {
     "adam dense f64": lambda: MLPClassifier().fit(X, y),
     "sgd CSR f64": lambda: MLPClassifier(solver="sgd").fit(Xs, y),
@@ -108,6 +109,8 @@ combos = {
     "Perceptron dense": lambda: Perceptron().fit(X, y),
     "Perceptron CSR f32 averaged l1": lambda: Perceptron(
         average=True, penalty="l1").fit(Xs.astype(np.float32), y),
+    "Perceptron n_jobs=2, units in threads": lambda: Perceptron(
+        n_jobs=2).fit(X_many, y_many),
 }
 for name, fit in combos.items():
     t0 = time.perf_counter(); fit(); t1 = time.perf_counter(); fit()

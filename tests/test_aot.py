@@ -145,6 +145,8 @@ def test_kernels_release_the_gil(path, monkeypatch):
 
     if path == "aot" and not BUILT:
         pytest.skip("no ahead-of-time kernels here")
+    if path == "aot":
+        assert compiled.aot_module().releases_gil()
     if path == "jit":
         monkeypatch.setattr(compiled, "_CHOSEN", {})
         monkeypatch.setattr(compiled, "_AOT", None)

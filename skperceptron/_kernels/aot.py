@@ -155,12 +155,16 @@ def _release_the_gil():
     kernels do (``nogil=True``): pycc has no such option, so its module
     compiler is handed flags that ask for it. Without it, a fit's hold-out
     evaluated in a second thread, or the Perceptron's units trained in
-    several, would wait for each kernel call to return."""
+    several, would wait for each kernel call to return.
+    Returns whether it could (the module records it: ``releases_gil``).
+    """
     from numba.pycc import compiler as pycc_compiler
 
-    base = pycc_compiler.Flags
+    base = getattr(pycc_compiler, "Flags", None)
+    if base is None or not hasattr(base(), "release_gil"):
+        return False
     if getattr(base, "releases_gil", False):
-        return
+        return True
 
     class ReleasingFlags(base):
         releases_gil = True
@@ -170,13 +174,14 @@ def _release_the_gil():
             self.release_gil = True
 
     pycc_compiler.Flags = ReleasingFlags
+    return True
 
 
 def compiler(output_dir, cpu_flags=None):
     """A ``numba.pycc.CC`` exporting every variant (not compiled yet)."""
     from numba.pycc import CC
 
-    _release_the_gil()
+    gil_released = _release_the_gil()
     cc = CC(MODULE_NAME, source_module=__name__)
     cc.output_dir = output_dir
     cc.target_cpu = "host"
@@ -195,6 +200,10 @@ def compiler(output_dir, cpu_flags=None):
     def built_for():
         return flags
 
+    def releases_gil():
+        return gil_released
+
     cc.export("source_hash", types.int64())(source_hash)
     cc.export("built_for", types.unicode_type())(built_for)
+    cc.export("releases_gil", types.boolean())(releases_gil)
     return cc

@@ -146,6 +146,11 @@ def kernel(name, dtype, sparse=None, aot_ok=True):
     return chosen
 
 
+def _aot_releases_gil():
+    module = aot_module()
+    return module is not None and module.releases_gil()
+
+
 def _sparse(csr):
     """None for dense input; else whether the build covers the CSR arrays."""
     return csr is not None
@@ -177,10 +182,10 @@ def perceptron_epoch(
     X, csr, order, samples, units, rule, step, l1_total, stats, in_threads=False
 ):
     """``perceptron.perceptron_epoch`` (see there). ``in_threads``: the call
-    runs next to others in threads, so it takes the JIT kernel, which
-    releases the GIL; functions that numba's pycc compiles hold it (numba
-    issue 6382), so the ahead-of-time kernels would run one at a time."""
-    aot_ok = _covered(csr) and not in_threads
+    runs next to others in threads, so it needs a kernel that releases the
+    GIL: the JIT's always do, the ahead-of-time ones when their build could
+    ask pycc for it (numba issue 6382), else they would run one at a time."""
+    aot_ok = _covered(csr) and (not in_threads or _aot_releases_gil())
     f = kernel("perceptron_epoch", units.V.dtype, _sparse(csr), aot_ok)
     return f(X, csr, order, samples, units, rule, step, l1_total, stats)
 

@@ -56,7 +56,7 @@ def epoch_of_units(
     alone on ``order_of(k)`` and ``samples[k]`` (see ``unit_samples``); the
     units are handed to ``map_units`` (``map``, or a thread pool's ``map``:
     each reads and writes only its own rows of the state, and the kernel
-    then used, the JIT's, releases the GIL). ``step`` and ``l1_total`` are
+    then used releases the GIL). ``step`` and ``l1_total`` are
     lists with one entry per order, updated in place.
     """
     in_threads = map_units is not map
