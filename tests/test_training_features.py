@@ -169,6 +169,12 @@ def test_dropout_keeps_units_with_the_right_probability():
         # binomial standard deviation of the kept share is below 0.003 here
         assert kept.mean() == pytest.approx(1 - rates[layer], abs=0.012)
         assert_allclose(mask[kept], 1 / (1 - rates[layer]))
+        # draws of neighbouring units and rows are independent: a hash that
+        # mixed its key poorly would correlate them (sd of each ~0.005 here)
+        kept = kept.reshape(n, units).astype(float)
+        next_unit = np.corrcoef(kept[:, :-1].ravel(), kept[:, 1:].ravel())[0, 1]
+        next_row = np.corrcoef(kept[:-1].ravel(), kept[1:].ravel())[0, 1]
+        assert abs(next_unit) < 0.03 and abs(next_row) < 0.03
 
 
 def test_dropout_rate_zero_is_no_dropout(digits_small):

@@ -152,27 +152,40 @@ def _keep_pre_activations(Z, b, pre_buf, offset):
 
 
 @jit
-def _unit_uniform(seed, key):
-    """A uniform draw in [0, 1) that depends only on ``(seed, key)``.
-
-    SplitMix64's output function over ``seed + key * golden ratio``: masks need
-    no generator state, so a batch's masks are the same whatever ran before.
-    """
-    z = np.uint64(seed) + np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
+def _row_key(seed, row):
+    """32 bits that depend only on ``(seed, row)``: SplitMix64's output
+    function over ``seed + row * golden ratio``, once per batch row."""
+    z = np.uint64(seed) + np.uint64(row) * np.uint64(0x9E3779B97F4A7C15)
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     z = z ^ (z >> np.uint64(31))
-    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return np.uint32(z >> np.uint64(32))
+
+
+@jit(inline=True)
+def _unit_uniform(row_key, unit):
+    """A uniform float32 draw in [0, 1) (24 bits) that depends only on a
+    row's key and the unit's index: the "lowbias32" integer hash (Wellons)
+    over ``row_key + unit * golden ratio``. 32-bit multiplies vectorise with
+    AVX2 where 64-bit ones do not (5x fewer cycles than SplitMix64 per unit).
+    """
+    x = np.uint32(row_key + np.uint32(unit) * np.uint32(0x9E3779B9))
+    x = np.uint32(x ^ (x >> np.uint32(16)))
+    x = np.uint32(x * np.uint32(0x7FEB352D))
+    x = np.uint32(x ^ (x >> np.uint32(15)))
+    x = np.uint32(x * np.uint32(0x846CA68B))
+    x = np.uint32(x ^ (x >> np.uint32(16)))
+    return np.float32(x >> np.uint32(8)) * np.float32(1.0 / 16777216.0)
 
 
 @jit
-def _drop_units(A, mask_buf, offset, dropout, layer, first, n_hidden, scale_rate):
+def _drop_units(A, mask_buf, offset, dropout, layer, first, scale_rate):
     """Zero each unit of A with probability ``rate``, scale the kept ones.
 
     The draw of batch row ``i``, unit ``j`` is keyed by the row's position in
-    the epoch (``first + i``) and the unit's index among the ``n_hidden``
-    hidden units of the network (``offset`` locates the layer). Branch-free,
-    so that LLVM vectorises the hashing. ``scale_rate`` multiplies the rate
+    the epoch (``first + i``) and the unit's index among the network's units
+    (``offset`` locates the layer). Branch-free, so that LLVM vectorises the
+    hashing. ``scale_rate`` multiplies the rate
     (a dropout schedule's factor of this step).
     """
     rate = dropout.rates[layer] * scale_rate
@@ -181,13 +194,14 @@ def _drop_units(A, mask_buf, offset, dropout, layer, first, n_hidden, scale_rate
         M = as_matrix(mask_buf, offset, n_rows, n_units)
         scale = A.dtype.type(1.0 / (1.0 - rate))
         zero = A.dtype.type(0)
+        threshold = np.float32(rate)
         unit_start = offset // n_rows
         for i in range(n_rows):
-            row_key = (first + i) * n_hidden + unit_start
+            row_key = _row_key(dropout.seed, first + i)
             a = A[i]
             m_row = M[i]
             for j in range(n_units):
-                keep = _unit_uniform(dropout.seed, row_key + j) >= rate
+                keep = _unit_uniform(row_key, unit_start + j) >= threshold
                 m = scale if keep else zero
                 m_row[j] = m
                 a[j] = a[j] * m
@@ -292,10 +306,7 @@ def forward_batch(data, rows, start, params, spec, work, x_buf, dropout, first, 
             _keep_pre_activations(Z, b, work.pre_buf, offset)
         add_bias_and_activate(Z, b, code, spec.negative_slope)
         if layer < n_weights - 1:
-            n_hidden = unit_cum[n_weights]
-            _drop_units(
-                Z, work.mask_buf, offset, dropout, layer, first, n_hidden, scale
-            )
+            _drop_units(Z, work.mask_buf, offset, dropout, layer, first, scale)
     return Z
 
 
