@@ -9,7 +9,8 @@ Batches are given by ``rows`` (indices into X). Training passes
 ``start=None`` and gathers dense rows into the workspace's ``x_buf``; L-BFGS
 passes ``x_buf=None`` and an integer ``start``: the rows are then the
 contiguous block ``start:start + n_rows`` of dense X, used without a copy.
-Matrix products go through ``_blas.matmul``.
+Matrix products go through ``_blas.gemm``; those of the layers after the
+first through ``_blas.matmul``, which takes the narrow output layers.
 
 Those input cases are told by ``None`` in an argument rather than by a flag:
 numba prunes ``is None`` branches on argument types before typing, so the
@@ -20,7 +21,7 @@ prune a test on a field of a NamedTuple.
 
 import numpy as np
 
-from ._blas import matmul
+from ._blas import gemm, matmul
 from ._intrinsics import as_matrix, as_vector
 from ._jit import jit
 from .activations import (
@@ -117,11 +118,11 @@ def _input_times(X, csr, rows, start, x_buf, W, Z):
         _csr_rows_dot(csr[0], csr[1], csr[2], rows, W, Z)
     if X is not None:
         if start is not None:
-            matmul(X[start : start + n_rows], W, Z)
+            gemm(X[start : start + n_rows], W, Z)
         if x_buf is not None:
             Xb = as_matrix(x_buf, 0, n_rows, W.shape[0])
             _gather_rows(X, rows, Xb)
-            matmul(Xb, W, Z)
+            gemm(Xb, W, Z)
 
 
 @jit
@@ -132,9 +133,9 @@ def _input_t_times(X, csr, rows, start, x_buf, D, G):
         _csr_rows_tdot(csr[0], csr[1], csr[2], rows, D, G)
     if X is not None:
         if start is not None:
-            matmul(X[start : start + n_rows].T, D, G)
+            gemm(X[start : start + n_rows].T, D, G)
         if x_buf is not None:
-            matmul(as_matrix(x_buf, 0, n_rows, G.shape[0]).T, D, G)
+            gemm(as_matrix(x_buf, 0, n_rows, G.shape[0]).T, D, G)
 
 
 # The helpers below stay small: a large function linked under another
@@ -249,7 +250,7 @@ def _first_layer(X, csr, rows, start, x_buf, params, spec, work, Z):
         In = as_matrix(work.in_buf, 0, n_rows, spec.units[0])
         raw_rows(X, csr, rows, start, In, spec.n_raw)
         embed(In, params, spec, work.theta_buf)
-        matmul(In, W, Z)
+        gemm(In, W, Z)
     else:
         _input_times(X, csr, rows, start, x_buf, W, Z)
 
@@ -263,7 +264,7 @@ def _first_layer_gradient(X, csr, rows, start, x_buf, params, spec, work, D):
     n_rows = D.shape[0]
     embedded = spec.emb_features.shape[0] > 0
     if embedded:
-        matmul(as_matrix(work.in_buf, 0, n_rows, spec.units[0]).T, D, G)
+        gemm(as_matrix(work.in_buf, 0, n_rows, spec.units[0]).T, D, G)
     else:
         _input_t_times(X, csr, rows, start, x_buf, D, G)
     _column_sums(D, gb)
@@ -274,7 +275,7 @@ def _first_layer_gradient(X, csr, rows, start, x_buf, params, spec, work, D):
     if embedded:
         In = as_matrix(work.in_buf, 0, n_rows, spec.units[0])
         Din = as_matrix(work.din_buf, 0, n_rows, spec.units[0])
-        matmul(D, W.T, Din)
+        gemm(D, W.T, Din)
         embed_gradient(In, Din, params, work.grad, spec, work.theta_buf)
 
 
@@ -338,7 +339,7 @@ def backward_batch(data, rows, start, params, spec, work, x_buf, dropout, scale)
             matmul(A.T, D, G)
             _column_sums(D, gb)
             D_prev = as_matrix(delta_buf, offset, n_rows, fan_in)
-            matmul(D, W.T, D_prev)
+            gemm(D, W.T, D_prev)
             code = act_codes[layer - 1]
             pre_buf, mask_buf = work.pre_buf, work.mask_buf
             if not _backward_extras(
