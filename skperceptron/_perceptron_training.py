@@ -10,7 +10,6 @@ callbacks and divergence checks.
 
 import functools
 import numbers
-import os
 import warnings
 
 import numpy as np
@@ -20,6 +19,7 @@ from sklearn.utils import check_random_state
 
 from ._kernels import compiled, specs
 from ._kernels import units as kernel
+from ._threads import thread_budget
 
 _PENALTIES = {
     None: specs.NO_PENALTY,
@@ -146,10 +146,10 @@ class PerceptronTrainingMixin:
 
     def _n_threads(self, n_units):
         """Threads for ``n_units`` units trained apart: ``n_jobs`` as joblib
-        resolves it, within the thread budget (see ``_thread_budget``)."""
+        resolves it, within the thread budget (see ``thread_budget``)."""
         if self.n_jobs in (None, 1) and effective_n_jobs(None) == 1:
             return 1
-        return max(1, min(effective_n_jobs(self.n_jobs), n_units, _thread_budget()))
+        return max(1, min(effective_n_jobs(self.n_jobs), n_units, thread_budget()))
 
     def _train(self, source, validation, units, max_iter, partial, X, y, random_state):
         """Run up to ``max_iter`` epochs of the units over ``source``.
@@ -241,20 +241,6 @@ class PerceptronTrainingMixin:
                 coef, intercept = kernel.averaged(units)
         self.coef_ = coef
         self.intercept_ = np.asarray(intercept, dtype=np.float64).copy()
-
-
-def _thread_budget():
-    """The threads a fit may start: the smallest thread limit of the BLAS and
-    OpenMP libraries loaded (what ``threadpoolctl.threadpool_limits`` and
-    joblib's worker processes set), else the cores."""
-    from threadpoolctl import threadpool_info
-
-    limits = [
-        info["num_threads"]
-        for info in threadpool_info()
-        if info.get("user_api") in ("blas", "openmp")
-    ]
-    return min(limits) if limits else (os.cpu_count() or 1)
 
 
 def _draw_seeds(random_state, n_orders):

@@ -82,22 +82,28 @@ def between_products(layer_units, batch_rows):
     return nullcontext
 
 
+def thread_budget():
+    """The threads a fit may start: the smallest thread limit of the BLAS and
+    OpenMP libraries loaded (what ``threadpoolctl.threadpool_limits`` and
+    joblib's worker processes set; OpenBLAS starts with one per CPU the
+    process may run on), else the cores."""
+    from threadpoolctl import threadpool_info
+
+    limits = [
+        info["num_threads"]
+        for info in threadpool_info()
+        if info.get("user_api") in ("blas", "openmp")
+    ]
+    return min(limits) if limits else (os.cpu_count() or 1)
+
+
 def spare_core(layer_units, batch_rows):
     """Whether a fit whose steps multiply ``batch_rows`` rows through layers
     of ``layer_units`` may put side work on a core of its own: its products
     are large enough to run in one BLAS thread by choice (``blas_threads_for``;
-    smaller ones take less time than handing work to a thread), the process
-    may run on more than one CPU, and no BLAS library was limited to one
-    thread (as joblib limits its workers to their share of the cores, or a
-    user with ``OPENBLAS_NUM_THREADS=1``). Call it before the fit limits
-    its threads."""
+    smaller ones take less time than handing work to a thread), and its
+    ``thread_budget`` is more than one (joblib limits its workers to their
+    share of the cores, a user may set ``OPENBLAS_NUM_THREADS=1``). Call it
+    before the fit limits its threads."""
     product = largest_product(layer_units, batch_rows)
-    if not SINGLE_THREADED_PRODUCT <= product < SMALL_PRODUCT:
-        return False
-    try:
-        n_cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        n_cpus = os.cpu_count() or 1
-    if n_cpus < 2:
-        return False
-    return all(lib.num_threads > 1 for lib in _blas_libraries().lib_controllers)
+    return SINGLE_THREADED_PRODUCT <= product < SMALL_PRODUCT and thread_budget() > 1

@@ -22,8 +22,8 @@ from threadpoolctl import threadpool_limits
 
 from skperceptron import Perceptron
 from skperceptron._data import kernel_input
-from skperceptron._perceptron_training import _thread_budget
 from skperceptron._sources import arrays
+from skperceptron._threads import thread_budget
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([0, 1, 1, 0])
@@ -454,14 +454,14 @@ def test_units_in_threads_give_the_same_model_bit_for_bit(monkeypatch, sparse):
     one = Perceptron(n_jobs=1, **params).fit(X, y)
     assert pools == []
     two = Perceptron(n_jobs=2, **params).fit(X, y)
-    assert pools == [min(2, _thread_budget())] or _thread_budget() == 1
+    assert pools == [min(2, thread_budget())] or thread_budget() == 1
     assert one.n_iter_ == two.n_iter_ and one.t_ == two.t_
     assert_array_equal(one.coef_, two.coef_)
     assert_array_equal(one.intercept_, two.intercept_)
 
 
 def test_thread_count_follows_n_jobs_joblib_and_threadpool_limits():
-    budget = _thread_budget()
+    budget = thread_budget()
     assert Perceptron()._n_threads(6) == 1
     assert Perceptron(n_jobs=4)._n_threads(6) == min(4, budget)
     assert Perceptron(n_jobs=-1)._n_threads(3) == min(3, budget, os.cpu_count())

@@ -202,7 +202,5 @@ def test_spare_core_only_for_products_run_in_one_thread_by_choice():
     assert not _threads.spare_core([1000, 1000], 256)  # products run threaded
     with threadpool_limits(1, user_api="blas"):  # the user's or joblib's limit
         assert not _threads.spare_core(*big_enough)
-    with threadpool_limits(2, user_api="blas"):
-        assert _threads.spare_core(*big_enough) == (
-            len(__import__("os").sched_getaffinity(0)) > 1
-        )
+    with threadpool_limits(2):
+        assert _threads.spare_core(*big_enough)
