@@ -138,6 +138,48 @@ def test_kernel_forward_matches_numpy_forward(sparse):
     assert_allclose(value, expected, rtol=1e-10)
 
 
+def test_float32_cosines_match_libm():
+    """The float32 embedding's cosines and sines, in float32 arithmetic, are
+    within two float32 steps of the exact values over the range its range
+    reduction promises."""
+    from numba import njit
+
+    from skperceptron._kernels.inputs import _cos_sin32
+
+    @njit
+    def cos_sin(theta):
+        c, s = np.empty_like(theta), np.empty_like(theta)
+        for i in range(theta.shape[0]):
+            c[i], s[i] = _cos_sin32(theta[i])
+        return c, s
+
+    theta = np.random.RandomState(0).uniform(-1e4, 1e4, 100_000).astype(np.float32)
+    theta[:5] = [0.0, np.pi / 4, np.pi / 2, -3 * np.pi / 4, 9999.0]
+    c, s = cos_sin(theta)
+    assert c.dtype == s.dtype == np.float32
+    exact = theta.astype(np.float64)
+    assert_allclose(c, np.cos(exact), rtol=0, atol=2.5e-7)
+    assert_allclose(s, np.sin(exact), rtol=0, atol=2.5e-7)
+
+
+def test_float32_kernel_forward_tracks_numpy_forward():
+    """A float32 network's embeddings (float32 cosines in the kernels, float64
+    ones in numpy's prediction path) give the same loss to float32 accuracy."""
+    X, Y, layout, flat = _problem(True, True, "squared_error", False)
+    views = layout.extra_views(flat)
+    views["frequencies"][...] *= 40.0
+    views["phases"][...] += 300.0
+    value, _ = _objective(
+        X, Y, flat, layout, "squared_error", dtype=np.float32, alpha=0.0
+    )
+    coefs, intercepts = layout.views(flat)
+    codes = [ACTIVATION_CODES[a] for a in ("tanh", "selu", "identity")]
+    out = predict(X, coefs, intercepts, codes, 0.01, 4, input_layer(views, EMBEDDED))
+    sw = np.linspace(0.5, 2.0, Y.shape[0])
+    expected = 0.5 * (sw[:, None] * (out - Y) ** 2).sum() / sw.sum()
+    assert_allclose(value, expected, rtol=1e-5)
+
+
 def test_robust_statistics_match_numpy():
     rng = np.random.RandomState(0)
     X = rng.standard_t(2, size=(101, 4))

@@ -97,6 +97,48 @@ def _cos_sin(theta):
     return sign_cos * (c + swap * (s - c)), sign_sin * (s + swap * (c - s))
 
 
+# float32: pi/2 in three parts whose first two have 8 and 11 significant bits
+# (n * part exact in float32 for |n| < 2^13), and the Taylor polynomials to
+# r^8 and r^9, whose next terms are below 3e-8 on |r| <= pi/4 (float32's
+# epsilon is 1.2e-7): half the terms and twice the lanes of the float64 loop.
+_F32 = np.float32
+_TWO_PI32 = _F32(_TWO_PI)
+_INV_HALF_PI32 = _F32(_INV_HALF_PI)
+_HALF_PI_1_32 = _F32(1.5703125)
+_HALF_PI_2_32 = _F32(4.837512969970703125e-4)
+_HALF_PI_3_32 = _F32(7.549789948768648e-8)
+_HALF32 = _F32(0.5)
+_ONE32 = _F32(1.0)
+_TWO32 = _F32(2.0)
+_COS32 = tuple(_F32(c) for c in _COS[:5])
+_SIN32 = tuple(_F32(c) for c in _SIN[:5])
+
+
+@jit(inline=True)
+def _cos_sin32(theta):
+    """``_cos_sin`` of a float32 in float32 arithmetic: absolute error below
+    2e-7 (two float32 steps near 1) for |theta| < 1e4."""
+    n = np.floor(theta * _INV_HALF_PI32 + _HALF32)
+    r = ((theta - n * _HALF_PI_1_32) - n * _HALF_PI_2_32) - n * _HALF_PI_3_32
+    r2 = r * r
+    c = _COS32[4]
+    c = c * r2 + _COS32[3]
+    c = c * r2 + _COS32[2]
+    c = c * r2 + _COS32[1]
+    c = c * r2 + _COS32[0]
+    s = _SIN32[4]
+    s = s * r2 + _SIN32[3]
+    s = s * r2 + _SIN32[2]
+    s = s * r2 + _SIN32[1]
+    s = s * r2 + _SIN32[0]
+    s = s * r
+    q = np.int32(n) & 3
+    swap = _F32(q & 1)
+    sign_cos = _ONE32 - _TWO32 * _F32(((q + 1) >> 1) & 1)
+    sign_sin = _ONE32 - _TWO32 * _F32((q >> 1) & 1)
+    return sign_cos * (c + swap * (s - c)), sign_sin * (s + swap * (c - s))
+
+
 @jit
 def raw_rows(X, csr, rows, start, In, n_raw):
     """Copy the batch's rows of X (dense rows ``rows`` or ``start:``, or CSR
@@ -151,16 +193,25 @@ def embed(In, params, spec, theta_buf):
     k, d, n_raw = spec.emb_k, spec.emb_d, spec.n_raw
     w1, b1, W2, b2 = _embedding_blocks(params, spec)
     Cos, Sin = _trig_blocks(theta_buf, n_rows, m, k)
+    single = In.itemsize == 4
     for i in range(n_rows):
         row = In[i]
         for e in range(m):
-            x = _TWO_PI * float(row[np.uint64(spec.emb_features[e])])
+            value = row[np.uint64(spec.emb_features[e])]
             cos_row, sin_row = Cos[i * m + e], Sin[i * m + e]
             w, b = w1[e], b1[e]
-            for q in range(k):
-                cos_value, sin_value = _cos_sin(x * float(w[q]) + float(b[q]))
-                cos_row[q] = cos_value
-                sin_row[q] = sin_value
+            if single:
+                x32 = _TWO_PI32 * value
+                for q in range(k):
+                    cos_value, sin_value = _cos_sin32(x32 * w[q] + b[q])
+                    cos_row[q] = cos_value
+                    sin_row[q] = sin_value
+            else:
+                x = _TWO_PI * float(value)
+                for q in range(k):
+                    cos_value, sin_value = _cos_sin(x * float(w[q]) + float(b[q]))
+                    cos_row[q] = cos_value
+                    sin_row[q] = sin_value
             for c in range(d):
                 total = float(b2[e, c])
                 for q in range(k):
@@ -170,11 +221,12 @@ def embed(In, params, spec, theta_buf):
 
 @jit
 def embed_gradient(In, Din, params, grad, spec, theta_buf):
-    """Add the embedding parameters' raw gradients, from the input block's
-    delta ``Din``, to ``grad`` (whose embedding block ``embed_gradient`` fills)."""
+    """Add the embedding parameters' raw gradients to ``grad`` (whose
+    embedding block this fills), from ``Din``, the delta of the input block's
+    embedding columns only (those after its ``spec.n_raw`` raw columns)."""
     n_rows = In.shape[0]
     m = spec.emb_features.shape[0]
-    k, d, n_raw = spec.emb_k, spec.emb_d, spec.n_raw
+    k, d = spec.emb_k, spec.emb_d
     _, _, W2, _ = _embedding_blocks(params, spec)
     gw1, gb1, gW2, gb2 = _embedding_blocks(grad, spec)
     Cos, Sin = _trig_blocks(theta_buf, n_rows, m, k)
@@ -189,7 +241,7 @@ def embed_gradient(In, Din, params, grad, spec, theta_buf):
     for i in range(n_rows):
         for e in range(m):
             x = _TWO_PI * float(In[i, np.uint64(spec.emb_features[e])])
-            g = Din[i, n_raw + e * d : n_raw + (e + 1) * d]
+            g = Din[i, e * d : (e + 1) * d]
             cos_row, sin_row = Cos[i * m + e], Sin[i * m + e]
             for c in range(d):
                 gb2[e, c] += g[c]

@@ -268,14 +268,20 @@ def _first_layer_gradient(X, csr, rows, start, x_buf, params, spec, work, D):
     else:
         _input_t_times(X, csr, rows, start, x_buf, D, G)
     _column_sums(D, gb)
-    W = W0
-    if spec.front_off >= 0:
-        W = as_matrix(work.weff_buf, 0, W0.shape[0], W0.shape[1])
+    scaled = spec.front_off >= 0
+    if scaled:
         front_scale_gradient(W0, G, params, work.grad, spec.front_off)
     if embedded:
+        # the delta of the embedding columns only (the weights' rows after
+        # the raw columns'): no parameter lies before the raw columns
         In = as_matrix(work.in_buf, 0, n_rows, spec.units[0])
-        Din = as_matrix(work.din_buf, 0, n_rows, spec.units[0])
-        gemm(D, W.T, Din)
+        fan_out = W0.shape[1]
+        n_embedded = spec.units[0] - spec.n_raw
+        weights = work.weff_buf if scaled else params
+        offset = (0 if scaled else spec.coef_off[0]) + spec.n_raw * fan_out
+        W_embedded = as_matrix(weights, offset, n_embedded, fan_out)
+        Din = as_matrix(work.din_buf, 0, n_rows, n_embedded)
+        gemm(D, W_embedded.T, Din)
         embed_gradient(In, Din, params, work.grad, spec, work.theta_buf)
 
 
