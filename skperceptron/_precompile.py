@@ -29,12 +29,11 @@ def precompile(verbose=True):
     shell.
 
     Covered: every estimator, solver, loss, activation and training option,
-    on writable dense or CSR input (int32 column indices) in float32 or
+    on dense or CSR input (int32 column indices; read-only arrays such as
+    the memory maps joblib hands to parallel workers included) in float32 or
     float64: options are data, so one variant per kernel, dtype and input
-    kind serves them all. Not covered, each compiling its own variant on
-    first use: read-only arrays (such as the memory maps joblib hands to
-    parallel workers) and CSR matrices with more columns than int32 counts,
-    other types to numba.
+    kind serves them all. Not covered, compiling its own variant on first
+    use: CSR matrices with more columns than int32 counts (int64 indices).
 
     Parameters
     ----------

@@ -1,6 +1,7 @@
 import hashlib
 import os
 import pathlib
+import subprocess
 import sys
 import tempfile
 import warnings
@@ -36,6 +37,55 @@ if "numba" in sys.modules:  # a plugin imported numba before this file
     from numba.core import config
 
     config.reload_config()
+
+# rough seconds to compile (numba 0.59): the epoch kernels dominate
+_COMPILE_WEIGHTS = {"run_epoch": 40, "loss_and_gradient": 22, "perceptron_epoch": 5}
+
+
+def _shares(variants, n):
+    """Variant names in ``n`` shares of about equal compile time."""
+    loads, shares = [0] * n, [[] for _ in range(n)]
+    for name, kernel, _ in sorted(
+        variants, key=lambda v: -_COMPILE_WEIGHTS.get(v[1], 1)
+    ):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(name)
+        loads[lightest] += _COMPILE_WEIGHTS.get(kernel, 1)
+    return shares
+
+
+def pytest_configure(config):
+    """Before a parallel session on the JIT path, compile every JIT kernel
+    variant into the suite's cache, on as many cores as there are workers.
+    Cold, the workers would meet the same uncompiled variants at the same
+    time and each compile them; once per cache directory and numba version.
+    (With the ahead-of-time kernels, the few tests that compile JIT kernels
+    take less time than this.)"""
+    workers = getattr(config.option, "numprocesses", None)
+    if hasattr(config, "workerinput") or not isinstance(workers, int) or workers < 2:
+        return
+    from importlib.metadata import version
+
+    from skperceptron._kernels import compiled
+    from skperceptron._precompile import _variants
+
+    if os.environ.get("NUMBA_DISABLE_JIT") == "1" or compiled.aot_module():
+        return
+
+    cache = os.environ["NUMBA_CACHE_DIR"]
+    marker = os.path.join(cache, f"warm-numba-{version('numba')}")
+    if os.path.exists(marker):
+        return
+    script = pathlib.Path(__file__).with_name("_warm_jit_cache.py")
+    root = str(KERNELS.parents[1])
+    env = {**os.environ, "PYTHONPATH": root}
+    children = [
+        subprocess.Popen([sys.executable, str(script), *share], env=env, cwd=root)
+        for share in _shares(list(_variants()), min(workers, 2))
+    ]
+    if all(child.wait() == 0 for child in children):
+        os.makedirs(cache, exist_ok=True)
+        open(marker, "w").close()
 
 
 @pytest.fixture(autouse=True)

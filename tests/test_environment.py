@@ -35,41 +35,49 @@ TINY_FITS = textwrap.dedent("""
     warnings.simplefilter("ignore")
     rng = np.random.RandomState(0)
     X = rng.normal(size=(24, 3)); y = np.arange(24) % 3
-    out = {}
-    for solver in ("adam", "sgd", "lbfgs"):
-        clf = MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=3,
-                            random_state=0).fit(X, y)
-        out["clf_" + solver] = clf.predict_proba(X)
-    reg = MLPRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0,
-                       loss="huber")
-    out["reg_sparse"] = reg.fit(sp.csr_matrix(X), X[:, 0]).predict(X)
-    out["perceptron"] = Perceptron(max_iter=3, average=True, penalty="elasticnet",
-                                   random_state=0).fit(X, y).decision_function(X)
-    out["perceptron_sparse"] = Perceptron(max_iter=3, multi_class="multinomial",
-                                          random_state=0).fit(sp.csr_matrix(X), y).coef_
-    np.savez(sys.argv[1], **out)
+
+    def classifier(solver):
+        return MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=3,
+                             random_state=0).fit(X, y).predict_proba(X)
+
+    fits = {
+        "clf_adam": lambda: classifier("adam"),
+        "clf_sgd": lambda: classifier("sgd"),
+        "clf_lbfgs": lambda: classifier("lbfgs"),
+        "reg_sparse": lambda: MLPRegressor(
+            hidden_layer_sizes=(3,), max_iter=3, random_state=0, loss="huber"
+        ).fit(sp.csr_matrix(X), X[:, 0]).predict(X),
+        "perceptron": lambda: Perceptron(
+            max_iter=3, average=True, penalty="elasticnet", random_state=0
+        ).fit(X, y).decision_function(X),
+        "perceptron_sparse": lambda: Perceptron(
+            max_iter=3, multi_class="multinomial", random_state=0
+        ).fit(sp.csr_matrix(X), y).coef_,
+    }
+    chosen = sys.argv[2:] or list(fits)  # the fits named after the output, or all
+    np.savez(sys.argv[1], **{name: fits[name]() for name in chosen})
 """)
 
 
 ONE_FIT = textwrap.dedent("""
     import sys
     import numpy as np
-    from skperceptron import MLPRegressor
+    from skperceptron import Perceptron
     X = np.random.RandomState(0).normal(size=(24, 3))
-    reg = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(X, X[:, 0])
-    np.savez(sys.argv[1], prediction=reg.predict(X))
+    clf = Perceptron(max_iter=2).fit(X, X[:, 0] > 0)
+    np.savez(sys.argv[1], prediction=clf.predict(X))
 """)
 
 
-def _run(code, tmp_path, env_update=None, user=None, pythonpath=None):
+def _run(code, tmp_path, env_update=None, user=None, pythonpath=None, args=()):
     env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
     env.update(env_update or {})
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
+    # the package under test, not another installed copy
+    env["PYTHONPATH"] = pythonpath or str(PACKAGE.parent)
     script = tmp_path / "script.py"
     script.write_text(code)
     out = tmp_path / "out.npz"
-    command = [sys.executable, str(script), str(out)]
+    command = [sys.executable, str(script), str(out), *args]
     if user:
         command = [
             "setpriv",
@@ -90,7 +98,9 @@ JIT = {"SKPERCEPTRON_JIT": "1"}
 
 @pytest.fixture(scope="module")
 def jitted(tmp_path_factory):
-    return _run(TINY_FITS, tmp_path_factory.mktemp("jit"), JIT)
+    # in the suite's numba cache, where other tests have compiled these variants
+    cache = {"NUMBA_CACHE_DIR": os.environ["NUMBA_CACHE_DIR"]}
+    return _run(TINY_FITS, tmp_path_factory.mktemp("jit"), {**JIT, **cache})
 
 
 def test_disable_jit_runs_the_kernels_as_python(jitted, tmp_path):
@@ -109,11 +119,12 @@ def test_fallbacks_for_numba_internals_give_the_same_models(jitted, tmp_path):
             "they are tested in the suite on the newest numba, not again in the "
             "JIT suite on the oldest (every kernel compiled uncached: 127 s)"
         )
+    marker = "chosen = "
+    assert marker in TINY_FITS
     code = TINY_FITS.replace(
-        "np.savez(sys.argv[1], **out)",
+        marker,
         "from skperceptron._kernels import _numba_internals\n"
-        "out['available'] = _numba_internals.AVAILABLE\n"
-        "np.savez(sys.argv[1], **out)",
+        "fits['available'] = lambda: _numba_internals.AVAILABLE\n" + marker,
     )
     plain = _run(
         code,
@@ -182,7 +193,8 @@ def test_read_only_package_and_home(jitted, shared_tmp):
     work.chmod(0o777)
     # the installed package: its ahead-of-time kernels where they were built,
     # else (and where the whole suite runs on the JIT path, as CI's second
-    # run does) the JIT with no writable cache anywhere, compiling uncached
+    # run does) the JIT with no writable cache anywhere, compiling uncached:
+    # there an MLP and a Perceptron show it (every variant takes 2-3 minutes)
     on_jit_path = (
         os.environ.get("SKPERCEPTRON_JIT") == "1" or compiled.aot_module() is None
     )
@@ -192,13 +204,14 @@ def test_read_only_package_and_home(jitted, shared_tmp):
         {"HOME": str(home), **(JIT if on_jit_path else {})},
         user=65534,
         pythonpath=str(site),
+        args=("clf_adam", "perceptron") if on_jit_path else (),
     )
     for key in fitted:
         assert_allclose(fitted[key], jitted[key], rtol=1e-9, atol=1e-12, err_msg=key)
     assert not list(site.rglob("*.nbi")) and not list(home.rglob("*.nbi"))
 
-    # one fit is enough to show where numba caches (each kernel variant
-    # compiles uncached here, 10-20 s on the JIT path)
+    # one fit is enough to show where numba caches (a Perceptron's: the
+    # quickest variant to compile)
     cache = tmp_path / "cache"
     cache.mkdir()
     cache.chmod(0o777)
@@ -210,6 +223,37 @@ def test_read_only_package_and_home(jitted, shared_tmp):
         pythonpath=str(site),
     )
     assert list(cache.rglob("*.nbi")), "NUMBA_CACHE_DIR was not used"
+
+
+def test_read_only_input_runs_the_writable_inputs_jit_variant(tmp_path):
+    # a JIT variant of its own per read-only input would compile again in
+    # every worker joblib hands a memory map
+    code = textwrap.dedent("""
+        import sys, numpy as np
+        from skperceptron import MLPClassifier
+        from skperceptron._kernels import network
+        X = np.random.RandomState(0).normal(size=(30, 3)); y = np.arange(30) % 2
+        def first_layer():
+            return MLPClassifier(max_iter=2, random_state=0).fit(X, y).coefs_[0]
+        out = {"writable": first_layer()}
+        X.setflags(write=False)
+        out["read_only"] = first_layer()
+        out["variants"] = len(network.run_epoch.signatures)
+        np.savez(sys.argv[1], **out)
+    """)
+    cache = {"NUMBA_CACHE_DIR": os.environ["NUMBA_CACHE_DIR"]}
+    out = _run(code, tmp_path, {**JIT, **cache})
+    assert out["variants"] == 1
+    assert_allclose(out["read_only"], out["writable"], rtol=1e-12)
+
+
+def test_writable_view_of_read_only_input_shares_its_memory():
+    X = np.arange(12.0).reshape(3, 4)[:, ::2]
+    X.setflags(write=False)
+    view = compiled._writable((X, None))[0]
+    assert view.flags.writeable and np.shares_memory(view, X)
+    assert view.strides == X.strides
+    assert_allclose(view, X, rtol=0)
 
 
 def test_no_threading_layer_is_forced(tmp_path):

@@ -146,6 +146,35 @@ def kernel(name, dtype, sparse=None, aot_ok=True):
     return chosen
 
 
+class _WritableView:
+    """The ``__array_interface__`` of a read-only array, marked writable."""
+
+    def __init__(self, array):
+        interface = dict(array.__array_interface__)
+        interface["data"] = (interface["data"][0], False)
+        self.__array_interface__ = interface
+        self.array = array  # numpy keeps this object, and so the memory, alive
+
+
+def _writable(array):
+    """``array`` as numba types a writable one: each read-only input (the
+    memory maps joblib hands its workers, scikit-learn's read-only checks)
+    would otherwise compile a JIT variant of its own. The kernels never
+    write to their inputs (the ahead-of-time wrappers ignore the flag too)."""
+    if isinstance(array, np.ndarray) and not array.flags.writeable:
+        return np.asarray(_WritableView(array))
+    if isinstance(array, tuple):
+        return tuple(_writable(a) for a in array)
+    return array
+
+
+def _inputs(f, *arrays):
+    """The input arrays as kernel ``f`` takes them (see ``_writable``)."""
+    if hasattr(f, "py_func"):  # a JIT dispatcher
+        return tuple(_writable(a) for a in arrays)
+    return arrays
+
+
 def _aot_releases_gil():
     module = aot_module()
     return module is not None and module.releases_gil()
@@ -163,18 +192,21 @@ def _covered(csr):
 def run_epoch(data, Y, sample_weight, order, batch_size, params, *rest):
     """``network.run_epoch`` (see there)."""
     f = kernel("run_epoch", params.dtype, _sparse(data[1]), _covered(data[1]))
+    data, Y, sample_weight = _inputs(f, data, Y, sample_weight)
     return f(data, Y, sample_weight, order, batch_size, params, *rest)
 
 
 def loss_and_gradient(data, Y, sample_weight, params, *rest):
     """``network.loss_and_gradient`` (see there)."""
     f = kernel("loss_and_gradient", params.dtype, _sparse(data[1]), _covered(data[1]))
+    data, Y, sample_weight = _inputs(f, data, Y, sample_weight)
     return f(data, Y, sample_weight, params, *rest)
 
 
 def loss_sum(outputs, Y, sample_weight, rows, delta, out_code, loss):
     """``losses.loss_sum`` (see there)."""
     f = kernel("loss_sum", outputs.dtype)
+    outputs, Y, sample_weight = _inputs(f, outputs, Y, sample_weight)
     return f(outputs, Y, sample_weight, rows, delta, out_code, loss)
 
 
@@ -187,6 +219,7 @@ def perceptron_epoch(
     ask pycc for it (numba issue 6382), else they would run one at a time."""
     aot_ok = _covered(csr) and (not in_threads or _aot_releases_gil())
     f = kernel("perceptron_epoch", units.V.dtype, _sparse(csr), aot_ok)
+    X, csr = _inputs(f, X, csr)
     return f(X, csr, order, samples, units, rule, step, l1_total, stats)
 
 
