@@ -83,7 +83,7 @@ def pytest_configure(config):
         subprocess.Popen([sys.executable, str(script), *share], env=env, cwd=root)
         for share in _shares(list(_variants()), min(workers, 2))
     ]
-    if all(child.wait() == 0 for child in children):
+    if all([child.wait() == 0 for child in children]):  # wait for each
         os.makedirs(cache, exist_ok=True)
         open(marker, "w").close()
 
