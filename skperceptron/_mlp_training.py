@@ -372,11 +372,7 @@ class MLPTrainingMixin:
         cannot be scored) and stop; the best validation weights are restored
         after the loop, as scikit-learn restores them.
         """
-        # a sum is non-finite when any weight is (and, rarely, when finite
-        # weights overflow it): the full check only then, each epoch a sum
-        if math.isfinite(self.loss_) and (
-            math.isfinite(np.add.reduce(self._flat)) or np.isfinite(self._flat).all()
-        ):
+        if np.isfinite(self.loss_) and np.isfinite(self._flat).all():
             return False
         cause = (
             f"The weights or the training loss (last {self.loss_}) became "
