@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_array_equal
+from sklearn.datasets import load_iris
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -234,6 +235,15 @@ def test_divergence_stops_with_a_remedy(Est, solver):
     with pytest.raises(ValueError, match="non-finite.*(scale X|StandardScaler)"):
         est.fit(X, y)
     assert not hasattr(est, "coefs_")
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_divergence_to_infinite_weights_reports_without_numpy_warnings():
+    # weights of both signs overflow: the check itself must not warn
+    X, y = load_iris(return_X_y=True)
+    est = MLPClassifier(solver="sgd", learning_rate_init=1e300, random_state=0)
+    with pytest.raises(ValueError, match="non-finite"):
+        est.fit(X * 1e200, y)
 
 
 def test_divergence_stops_at_the_first_bad_epoch(capsys):
