@@ -14,6 +14,18 @@ def _variants():
         yield compiled.variant_name(name, dtype, sparse), name, types
 
 
+def compile_variants(names=None):
+    """Compile the variants named in ``names`` (all when None) into numba's
+    cache; yield each one's name and the seconds it took."""
+    from ._kernels import compiled
+
+    for name, kernel, types in _variants():
+        if names is None or name in names:
+            start = time.perf_counter()
+            compiled._jit_kernel(kernel).compile(types)
+            yield name, time.perf_counter() - start
+
+
 def precompile(verbose=True):
     """Compile every JIT kernel variant now, so that later fits load them from disk.
 
@@ -53,15 +65,11 @@ def precompile(verbose=True):
     >>> len(seconds)
     17
     """
-    from ._kernels import compiled
-
     seconds = {}
-    for name, kernel, types in _variants():
-        start = time.perf_counter()
-        compiled._jit_kernel(kernel).compile(types)
-        seconds[name] = time.perf_counter() - start
+    for name, elapsed in compile_variants():
+        seconds[name] = elapsed
         if verbose:
-            print(f"{name:<30}{seconds[name]:7.2f} s", flush=True)
+            print(f"{name:<30}{elapsed:7.2f} s", flush=True)
     if verbose:
         print(f"{'total':<30}{sum(seconds.values()):7.2f} s")
     return seconds

@@ -5,11 +5,8 @@ two of these, each with its share, before a parallel test session (see its
 
 import sys
 
-from skperceptron._kernels import compiled
-from skperceptron._precompile import _variants
+from skperceptron._precompile import compile_variants
 
 if __name__ == "__main__":
-    wanted = set(sys.argv[1:])
-    for name, kernel, types in _variants():
-        if name in wanted:
-            compiled._jit_kernel(kernel).compile(types)
+    for _ in compile_variants(set(sys.argv[1:])):
+        pass

@@ -170,9 +170,7 @@ def _writable(array):
 
 def _inputs(f, *arrays):
     """The input arrays as kernel ``f`` takes them (see ``_writable``)."""
-    if hasattr(f, "py_func"):  # a JIT dispatcher
-        return tuple(_writable(a) for a in arrays)
-    return arrays
+    return _writable(arrays) if hasattr(f, "py_func") else arrays  # JIT: views
 
 
 def _aot_releases_gil():
