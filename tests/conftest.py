@@ -88,6 +88,42 @@ def pytest_configure(config):
         open(marker, "w").close()
 
 
+# Tests of ten seconds and more (JIT compiles, dask clusters, subprocesses),
+# longest first. They start the session, so that pytest-xdist's workers take
+# them on while the many short tests fill the gaps: started last, one of them
+# kept a single worker busy after the other had finished.
+_LONGEST_FIRST = (
+    "test_environment.py::test_fallbacks_for_numba_internals",
+    "test_aot.py::test_ahead_of_time_and_jit_kernels_give_the_same_model",
+    "test_dask_fit.py::test_killed_workers_fail_cleanly_or_are_retried",
+    "test_dask_fit.py::test_early_stopping_holds_out_rows_of_every_chunk",
+    "test_environment.py::test_read_only_package_and_home",
+    "test_dask_fit.py::test_several_chunks_reach_in_memory_accuracy_on_digits",
+    "test_sklearn_suite.py::test_sklearn_suite_passes_against_skperceptron",
+    "test_aot.py::test_ahead_of_time_and_jit_perceptrons_are_the_same",
+)
+
+
+def _start_rank(item):
+    for rank, name in enumerate(_LONGEST_FIRST):
+        if item.nodeid.split("/")[-1].startswith(name):
+            return rank
+    return len(_LONGEST_FIRST)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=_start_rank)  # stable: the rest keep their order
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    # pytest-xdist's default "load" hands each worker a fixed first chunk
+    # (all of _LONGEST_FIRST to one); "worksteal" lets an idle worker take
+    # unstarted tests from the other. An explicit --dist is kept.
+    if getattr(config.option, "numprocesses", None) and config.option.dist == "no":
+        config.option.dist = "worksteal"
+
+
 @pytest.fixture(autouse=True)
 def _quiet_convergence():
     # Most tests run a few epochs on purpose; the warning itself is tested in
