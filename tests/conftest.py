@@ -88,7 +88,7 @@ def pytest_configure(config):
         open(marker, "w").close()
 
 
-# Tests of ten seconds and more (JIT compiles, dask clusters, subprocesses),
+# Tests of several seconds and more (JIT compiles, dask clusters, subprocesses),
 # longest first. They start the session, so that pytest-xdist's workers take
 # them on while the many short tests fill the gaps: started last, one of them
 # kept a single worker busy after the other had finished.
