@@ -80,6 +80,13 @@ GridSearchCV(MLPClassifier(max_iter={max_iter}, random_state=0), grid, cv=3,
              n_jobs=2).fit(X, y)
 """
 
+
+def _grid(library, max_iter=200):
+    """The grid search's code for ``library``, "ours" or "sklearn"."""
+    module = {"ours": "skperceptron", "sklearn": "sklearn.neural_network"}[library]
+    return GRID.format(module=module, max_iter=max_iter)
+
+
 OPTION_FITS = """
 import time, warnings, numpy as np, scipy.sparse as sp
 warnings.simplefilter("ignore")
@@ -281,8 +288,8 @@ def run_fresh_rows(repeats=5):
             tasks.append(
                 (
                     "grid search",
-                    GRID.format(module="skperceptron", max_iter=200),
-                    GRID.format(module="sklearn.neural_network", max_iter=200),
+                    _grid("ours"),
+                    _grid("sklearn"),
                 )
             )
         for what, ours_code, theirs_code in tasks:
@@ -330,17 +337,14 @@ def _grid_row(state, repeats):
 
     def ours():
         env = {"NUMBA_CACHE_DIR": cache} if state == "filled" else None
-        code = GRID.format(module="skperceptron", max_iter=200)
-        return _timed_process(code, env_update=env)
+        return _timed_process(_grid("ours"), env_update=env)
 
     if state == "filled":
         ours()  # fills the cache (the JIT path; a no-op with ahead-of-time kernels)
     row = _side_by_side(
         f"grid search 12x3 n_jobs=2, {state} numba cache",
         ours,
-        lambda: _timed_process(
-            GRID.format(module="sklearn.neural_network", max_iter=200)
-        ),
+        lambda: _timed_process(_grid("sklearn")),
         repeats,
     )
     shutil.rmtree(cache, ignore_errors=True)
@@ -354,10 +358,8 @@ def _grid_floor_row(repeats):
     go below this row's time over scikit-learn's whole grid."""
     return _side_by_side(
         "grid search 12x3 n_jobs=2, max_iter=1",
-        lambda: _timed_process(GRID.format(module="skperceptron", max_iter=1)),
-        lambda: _timed_process(
-            GRID.format(module="sklearn.neural_network", max_iter=1)
-        ),
+        lambda: _timed_process(_grid("ours", max_iter=1)),
+        lambda: _timed_process(_grid("sklearn", max_iter=1)),
         repeats,
     )
 
