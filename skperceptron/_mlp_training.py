@@ -26,7 +26,7 @@ from ._stochastic_optimizers import (
     RMSpropOptimizer,
     SGDOptimizer,
 )
-from ._threads import between_products, blas_threads_for, spare_core
+from ._threads import between_products, blas_threads_for, spare_core, split_steps
 from ._training import (
     DIVERGENCE_MESSAGE,
     check_batch_size,
@@ -56,10 +56,12 @@ class MLPTrainingMixin:
         n_train = source.n_train
         batch = 200 if self.batch_size == "auto" else self.batch_size
         rows = min(batch, n_train) if stochastic else n_train
-        # hold-out scores that cannot change the training may be computed
-        # alongside it (read before the fit limits its threads)
+        # read before the fit limits its threads: steps in two threads, else
+        # hold-out scores that cannot change the training computed alongside
+        split = stochastic and split_steps(layout.layer_units, rows)
         alongside = (
             stochastic
+            and not split
             and not (self.early_stopping or self.verbose or progress.reporting)
             and (self.restore_best_weights or validation is not None)
             and spare_core(layout.layer_units, rows)
@@ -76,6 +78,7 @@ class MLPTrainingMixin:
                     progress,
                     strata,
                     alongside,
+                    split,
                 )
             else:
                 self._fit_lbfgs(source, spec, loss)
@@ -171,6 +174,7 @@ class MLPTrainingMixin:
         progress,
         strata,
         alongside=False,
+        split=False,
     ):
         """Train ``self._flat`` in place with a stochastic solver, one epoch of
         ``source`` at a time.
@@ -180,7 +184,8 @@ class MLPTrainingMixin:
         then holds out ``validation_fraction`` of the source's rows);
         ``progress`` reports epochs to scikit-learn callbacks; ``alongside``
         lets an in-memory hold-out be scored in a second thread while the
-        next epoch trains (built-in scores only).
+        next epoch trains (built-in scores only); ``split`` computes each
+        step of in-memory dense rows in two threads.
         """
         flat = self._flat
         if not incremental or not hasattr(self, "_optimizer"):
@@ -207,7 +212,7 @@ class MLPTrainingMixin:
         rates = dropout_rates(self.dropout, self.n_layers_ - 2)
         dropout = Dropout(np.append(rates, 0.0), 0) if np.any(rates) else None
         epochs = source.mlp_epochs(
-            flat, spec, loss, batch_size, dropout, random_state, self.shuffle
+            flat, spec, loss, batch_size, dropout, random_state, self.shuffle, split
         )
         layout = self._layout()
         optimizer.steps_per_epoch = epochs.n_batches
@@ -221,6 +226,7 @@ class MLPTrainingMixin:
             loss,
             tuple(spec.emb_features),
             self._input_transformer(),
+            n_threads=2 if epochs.splits_steps else 1,
         )
 
         holdout = None

@@ -14,13 +14,18 @@ OpenBLAS threads spin for a while after each product before they sleep, so
 two pools of threads took turns on the cores: a fit with threaded products
 ran at half speed. The hold-out's predictions of such fits run in one thread.
 
-A fit whose products run in one thread leaves the other cores idle; when the
-hold-out's scores cannot change how training goes (no early stopping), they
-are computed in a second thread while the next epoch trains (``spare_core``).
+A fit whose products run in one thread leaves the other cores idle. When its
+steps are large enough, each step's rows are split in two halves computed in
+two threads (``split_steps``; ``_sources/split_steps.py``), which meet once a
+step rather than at every product. Otherwise, when the hold-out's scores
+cannot change how training goes (no early stopping), they are computed in a
+second thread while the next epoch trains (``spare_core``).
 """
 
 import os
 from contextlib import nullcontext
+
+from ._kernels import compiled
 
 # Multiply-adds of the largest product of a minibatch step below which one
 # BLAS thread is as fast as several on an idle machine (measured in
@@ -34,6 +39,11 @@ SMALL_PRODUCT = 20_000_000
 # skip threadpoolctl, whose first use scans the loaded libraries (~20 ms in a
 # fresh process: each grid-search worker's first fit).
 SINGLE_THREADED_PRODUCT = 131_072
+
+# Multiply-adds of a minibatch step's products (forward and backward) from
+# which splitting its rows over two threads pays for handing half of them to
+# the other thread (measured in benchmarks/step_threads.py).
+SPLIT_STEP = 40_000_000
 
 _CONTROLLER = None
 
@@ -51,6 +61,13 @@ def _blas_libraries():
 def largest_product(layer_units, batch_rows):
     """Multiply-adds of the largest matrix product of one step."""
     return batch_rows * max(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
+
+
+def step_multiply_adds(layer_units, batch_rows):
+    """Multiply-adds of one step's products: forward, and backward to the
+    weights' gradients and the hidden layers' deltas."""
+    sizes = [a * b for a, b in zip(layer_units[:-1], layer_units[1:])]
+    return batch_rows * (3 * sum(sizes) - sizes[0])
 
 
 def blas_threads_for(layer_units, batch_rows):
@@ -107,3 +124,19 @@ def spare_core(layer_units, batch_rows):
     before the fit limits its threads."""
     product = largest_product(layer_units, batch_rows)
     return SINGLE_THREADED_PRODUCT <= product < SMALL_PRODUCT and thread_budget() > 1
+
+
+def split_steps(layer_units, batch_rows):
+    """Whether a fit whose steps multiply ``batch_rows`` rows through layers
+    of ``layer_units`` should compute each step in two threads (see the
+    module docstring): its products run in one BLAS thread by choice
+    (``blas_threads_for``), a step has at least ``SPLIT_STEP`` multiply-adds,
+    the ``thread_budget`` allows two threads and the kernels release the GIL.
+    Call it before the fit limits its threads."""
+    product = largest_product(layer_units, batch_rows)
+    return (
+        SINGLE_THREADED_PRODUCT <= product < SMALL_PRODUCT
+        and step_multiply_adds(layer_units, batch_rows) >= SPLIT_STEP
+        and compiled.releases_gil()
+        and thread_budget() > 1
+    )

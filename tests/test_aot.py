@@ -136,12 +136,14 @@ def _python_runs_during(kernel, args):
     return ran_during
 
 
+@pytest.mark.parametrize("name", ["run_epoch", "minibatch_loss_and_gradient"])
 @pytest.mark.parametrize("path", ["aot", "jit"])
-def test_kernels_release_the_gil(path, monkeypatch):
-    """The epoch kernel runs without the GIL on both paths: a fit's hold-out
-    scored in another thread, or the Perceptron's units trained in several,
-    run while it does."""
-    from skperceptron._sources import arrays
+def test_kernels_release_the_gil(path, name, monkeypatch):
+    """The training kernels run without the GIL on both paths: a fit's
+    hold-out scored in another thread, a step's halves computed in two, or
+    the Perceptron's units trained in several, run while they do."""
+    from skperceptron import _mlp_training
+    from skperceptron._sources import arrays, split_steps
 
     if path == "aot" and not BUILT:
         pytest.skip("no ahead-of-time kernels here")
@@ -150,18 +152,20 @@ def test_kernels_release_the_gil(path, monkeypatch):
     if path == "jit":
         monkeypatch.setattr(compiled, "_CHOSEN", {})
         monkeypatch.setattr(compiled, "_AOT", None)
+    split = name != "run_epoch"
+    monkeypatch.setattr(_mlp_training, "split_steps", lambda *args: split)
     calls = []
-    run_epoch = compiled.run_epoch
+    entry = getattr(compiled, name)
 
     def capture(*args):
         calls.append(args)
-        return run_epoch(*args)
+        return entry(*args)
 
-    monkeypatch.setattr(arrays.compiled, "run_epoch", capture)
+    monkeypatch.setattr((split_steps if split else arrays).compiled, name, capture)
     X = np.random.RandomState(0).normal(size=(4000, 64)).astype(np.float32)
     MLPClassifier((256, 256), max_iter=1, batch_size=256).fit(X, X[:, 0] > 0)
     args = calls[0]
-    kernel = compiled.kernel("run_epoch", args[5].dtype, False, path == "aot")
+    kernel = compiled.kernel(name, args[6 if split else 5].dtype, False, path == "aot")
     assert _python_runs_during(kernel, args)
 
 

@@ -42,6 +42,18 @@ def _entries():
             data, Y, sw, order, batch, params, spec, loss, hyper, st, work, d
         )
 
+    def minibatch_loss_and_gradient(
+        data, Y, sw, rows, first, step, params, spec, loss, hyper, work, dropout
+    ):
+        return network.minibatch_loss_and_gradient(
+            data, Y, sw, rows, first, step, params, spec, loss, hyper, work, dropout
+        )
+
+    def minibatch_step(params, grad, part, loss_sum, sw, rows, step, spec, hyper, st):
+        return network.minibatch_step(
+            params, grad, part, loss_sum, sw, rows, step, spec, hyper, st
+        )
+
     def loss_and_gradient(data, Y, sw, params, spec, loss, alpha, work, dropout):
         return network.loss_and_gradient(
             data, Y, sw, params, spec, loss, alpha, work, dropout
@@ -103,6 +115,17 @@ def _variants(dtype, sparse):
         types.float64,
         (data, Y, sw, rows, 2, params, spec, loss, hyper, state, work, dropout),
     )
+    if not sparse:  # steps split over threads: dense input only
+        yield (
+            "minibatch_loss_and_gradient",
+            types.float64,
+            (data, Y, sw, rows, 0, 0, params, spec, loss, hyper, work, dropout),
+        )
+        yield (
+            "minibatch_step",
+            types.float64,
+            (params, work.grad, work.grad, 0.0, sw, rows, 0, spec, hyper, state),
+        )
     _, _, lbfgs_work = _network_args(dtype, sparse, gather_rows=False)
     yield (
         "loss_and_gradient",

@@ -194,6 +194,27 @@ def run_epoch(data, Y, sample_weight, order, batch_size, params, *rest):
     return f(data, Y, sample_weight, order, batch_size, params, *rest)
 
 
+def minibatch_loss_and_gradient(data, Y, sample_weight, rows, *rest):
+    """``network.minibatch_loss_and_gradient`` (see there); dense input."""
+    f = kernel("minibatch_loss_and_gradient", rest[2].dtype, False)
+    data, Y, sample_weight = _inputs(f, data, Y, sample_weight)
+    return f(data, Y, sample_weight, rows, *rest)
+
+
+def minibatch_step(params, grad, part_grad, loss_sum, sample_weight, *rest):
+    """``network.minibatch_step`` (see there)."""
+    f = kernel("minibatch_step", params.dtype, False)
+    (sample_weight,) = _inputs(f, sample_weight)
+    return f(params, grad, part_grad, loss_sum, sample_weight, *rest)
+
+
+def releases_gil():
+    """Whether kernel calls let other threads run Python meanwhile: the JIT
+    kernels always do, the ahead-of-time ones when their build could ask
+    pycc for it (numba issue 6382)."""
+    return aot_module() is None or _aot_releases_gil()
+
+
 def loss_and_gradient(data, Y, sample_weight, params, *rest):
     """``network.loss_and_gradient`` (see there)."""
     f = kernel("loss_and_gradient", params.dtype, _sparse(data[1]), _covered(data[1]))

@@ -413,6 +413,52 @@ def _loss_and_raw_gradient(
     return loss_sum
 
 
+@jit(inline=True)
+def _minibatch_loss_and_gradient(
+    data, Y, sample_weight, rows, first, step, params, spec, loss, hyper, work, dropout
+):
+    """The raw gradient of ``rows`` (all or part of minibatch ``step``, its
+    first row at position ``first`` of the epoch) into ``work.grad``;
+    returns their weighted loss sum."""
+    drop_scale = _step_factor(hyper.step_dropout, step)
+    return _loss_and_raw_gradient(
+        data,
+        Y,
+        sample_weight,
+        rows,
+        None,
+        params,
+        spec,
+        loss,
+        work,
+        work.x_buf,
+        dropout,
+        first,
+        drop_scale,
+    )
+
+
+@jit(inline=True)
+def _minibatch_step(
+    params, grad, loss_sum, sample_weight, rows, step, spec, hyper, state
+):
+    """The optimizer step of minibatch ``step`` (its rows ``rows``) from its
+    raw gradient and loss sum; returns the batch loss, L2 term included."""
+    weight_sum = _batch_weight_sum(sample_weight, rows)
+    sumsq = optimizer_step(
+        params,
+        grad,
+        spec.int_off[0],
+        weight_sum,
+        hyper,
+        state,
+        state.t + step + 1,
+        _step_factor(hyper.step_lr, step),
+        _step_factor(hyper.step_decay, step),
+    )
+    return (loss_sum + 0.5 * hyper.alpha * sumsq) / weight_sum
+
+
 @jit
 def run_epoch(
     data,
@@ -463,49 +509,61 @@ def run_epoch(
     total : float
         The sum over batches of batch loss (L2 term included) times batch rows.
     """
-    alpha = hyper.alpha
-    n_coef = spec.int_off[0]
     n_samples = order.shape[0]
     total = 0.0
-    t = state.t
     for first in range(0, n_samples, batch_size):
         last = min(first + batch_size, n_samples)
         rows = order[first:last]
-        weight_sum = _batch_weight_sum(sample_weight, rows)
         step = first // batch_size
-        drop_scale = _step_factor(hyper.step_dropout, step)
-        loss_sum = _loss_and_raw_gradient(
-            data,
-            Y,
-            sample_weight,
-            rows,
-            None,
-            params,
-            spec,
-            loss,
-            work,
-            work.x_buf,
+        loss_sum = _minibatch_loss_and_gradient(
+            data, Y, sample_weight, rows, first, step, params, spec, loss, hyper, work,
             dropout,
-            first,
-            drop_scale,
+        )  # fmt: skip
+        batch_loss = _minibatch_step(
+            params, work.grad, loss_sum, sample_weight, rows, step, spec, hyper, state
         )
-        t += 1
-        lr_scale = _step_factor(hyper.step_lr, step)
-        decay_scale = _step_factor(hyper.step_decay, step)
-        sumsq = optimizer_step(
-            params,
-            work.grad,
-            n_coef,
-            weight_sum,
-            hyper,
-            state,
-            t,
-            lr_scale,
-            decay_scale,
-        )
-        batch_loss = (loss_sum + 0.5 * alpha * sumsq) / weight_sum
         total += batch_loss * (last - first)
     return total
+
+
+@jit
+def minibatch_loss_and_gradient(
+    data, Y, sample_weight, rows, first, step, params, spec, loss, hyper, work, dropout
+):
+    """Part of a minibatch step, for a step split over threads: the raw
+    gradient of ``rows`` into ``work.grad`` and their weighted loss sum.
+
+    ``rows`` are ``order[first:first + len(rows)]`` of ``run_epoch``'s
+    ``order``, within minibatch ``step``; the other arguments as
+    ``run_epoch`` takes them. Each thread passes a ``work`` of its own. The
+    sum of the parts' results is ``run_epoch``'s for the whole minibatch, up
+    to the order of the sums (dropout masks are keyed by row position).
+    """
+    return _minibatch_loss_and_gradient(
+        data, Y, sample_weight, rows, first, step, params, spec, loss, hyper, work,
+        dropout,
+    )  # fmt: skip
+
+
+@jit
+def minibatch_step(
+    params, grad, part_grad, loss_sum, sample_weight, rows, step, spec, hyper, state
+):
+    """The optimizer step of a minibatch whose gradient was computed in two
+    parts (``minibatch_loss_and_gradient``): ``grad += part_grad``, then the
+    step ``run_epoch`` takes for minibatch ``step`` of rows ``rows``.
+
+    Returns
+    -------
+    batch_loss : float
+        The minibatch's loss (``loss_sum`` is both parts' sum), L2 term
+        included.
+    """
+    for j in range(grad.shape[0]):
+        grad[j] += part_grad[j]
+    return _minibatch_step(
+        params, grad, loss_sum, sample_weight, rows, step, spec, hyper, state
+    )
 
 
 @jit

@@ -14,6 +14,7 @@ from .._data import kernel_input, take_rows
 from .._kernels import compiled
 from .._kernels import units as unit_state
 from .._kernels.specs import no_dropout, workspace
+from .split_steps import SplitSteps
 from .validation import Validation
 
 
@@ -107,18 +108,30 @@ class ArraySource:
         return validation
 
     # ---------------------------------------------------------------- MLPs
-    def mlp_epochs(self, flat, spec, loss, batch_size, dropout, random_state, shuffle):
+    def mlp_epochs(
+        self,
+        flat,
+        spec,
+        loss,
+        batch_size,
+        dropout,
+        random_state,
+        shuffle,
+        split_steps=False,
+    ):
         """A runner of stochastic-solver epochs that train ``flat`` in place.
 
         Each ``run(hyper, state)`` draws the epoch's order from
         ``random_state`` as scikit-learn draws it (a permutation applied to
         the previous epoch's order; then, with dropout, the masks' seed) and
-        runs the epoch in one compiled call; ``n_batches`` is the number of
-        minibatch steps an epoch takes.
+        runs the epoch in one compiled call, or with ``split_steps`` (dense
+        rows) each minibatch step in two threads (``split_steps.py``);
+        ``n_batches`` is the number of minibatch steps an epoch takes.
         """
         return _MLPEpochs(
-            self, flat, spec, loss, batch_size, dropout, random_state, shuffle
-        )
+            self, flat, spec, loss, batch_size, dropout, random_state, shuffle,
+            split_steps,
+        )  # fmt: skip
 
     def mlp_objective(self, flat, spec, alpha):
         """L-BFGS's ``objective(x, loss) -> (value, gradient)`` over every row.
@@ -161,7 +174,16 @@ def _kernel_weights(sample_weight, dtype):
 
 class _MLPEpochs:
     def __init__(
-        self, source, flat, spec, loss, batch_size, dropout, random_state, shuffle
+        self,
+        source,
+        flat,
+        spec,
+        loss,
+        batch_size,
+        dropout,
+        random_state,
+        shuffle,
+        split_steps,
     ):
         self.source, self.flat, self.spec, self.loss = source, flat, spec, loss
         self.batch_size, self.dropout = batch_size, dropout
@@ -169,16 +191,24 @@ class _MLPEpochs:
         n_train = source.n_train
         self.n_batches = -(-n_train // batch_size)
         self.positions = np.arange(n_train, dtype=np.int64)
-        self.work = workspace(
-            spec,
-            batch_size,
-            flat.shape[0],
-            flat.dtype,
-            gather_rows=source.data[1] is None,
-            dropout=dropout,
-        )
         self.sw = _kernel_weights(source.sample_weight, flat.dtype)
         self.no_dropout = no_dropout(spec.units.shape[0] - 1)
+        dense = source.data[1] is None
+        self.split = self.work = None
+        if split_steps and dense:
+            self.split = SplitSteps(
+                source.data, source.targets, self.sw, flat, spec, loss, batch_size,
+                dropout,
+            )  # fmt: skip
+        else:
+            self.work = workspace(
+                spec, batch_size, flat.shape[0], flat.dtype, dense, dropout
+            )
+
+    @property
+    def splits_steps(self):
+        """Whether each minibatch step runs in two threads."""
+        return self.split is not None
 
     def run(self, hyper, state):
         """One epoch; returns the sum of batch losses times batch rows."""
@@ -194,6 +224,8 @@ class _MLPEpochs:
             dropout = self.no_dropout
         else:
             dropout = dropout._replace(seed=random_state.randint(2**31 - 1))
+        if self.split is not None:
+            return self.split.run(order, hyper, state, dropout)
         return compiled.run_epoch(
             source.data,
             source.targets,

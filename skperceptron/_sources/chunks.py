@@ -137,8 +137,19 @@ class ChunkSource:
         return order
 
     # ---------------------------------------------------------------- MLPs
-    def mlp_epochs(self, flat, spec, loss, batch_size, dropout, random_state, shuffle):
-        """A runner of stochastic-solver epochs (see ``ArraySource.mlp_epochs``)."""
+    def mlp_epochs(
+        self,
+        flat,
+        spec,
+        loss,
+        batch_size,
+        dropout,
+        random_state,
+        shuffle,
+        split_steps=False,
+    ):
+        """A runner of stochastic-solver epochs (see ``ArraySource.mlp_epochs``;
+        ``split_steps`` is not used: the chunks' workers are the parallelism)."""
         return _MLPEpochs(
             self, flat, spec, loss, batch_size, dropout, random_state, shuffle
         )
@@ -178,6 +189,8 @@ class ChunkSource:
 
 
 class _MLPEpochs:
+    splits_steps = False  # each chunk's epoch is one compiled call
+
     def __init__(
         self, source, flat, spec, loss, batch_size, dropout, random_state, shuffle
     ):

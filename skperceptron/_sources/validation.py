@@ -30,6 +30,7 @@ class Network(NamedTuple):
     loss: object
     embedded: tuple = ()
     transform: object = None
+    n_threads: int = 1
 
 
 class Scoring(NamedTuple):
@@ -59,6 +60,7 @@ def network_outputs(flat, net, X):
         net.negative_slope,
         PREDICT_CHUNK_ROWS,
         input_layer(net.layout.extra_views(flat), net.embedded),
+        net.n_threads,
     )
 
 
