@@ -17,8 +17,14 @@ process per core:
   costs nothing);
 - ``BLAS two threads``: the six products of ``one thread`` in a pool of two.
 
-Run: ``python benchmarks/step_threads.py [--steps 300]``; prints
-milliseconds per step.
+Then whole fits, their steps in one thread against split over two
+(``skperceptron._sources.split_steps``, which the package uses from
+``_threads.SPLIT_STEP`` multiply-adds a step on): the tables preset and
+plain networks of several sizes on 5,000 generated float32 rows, best of
+three fits, idle and next to the hogs.
+
+Run: ``python benchmarks/step_threads.py [--steps 300] [--epochs 20]``;
+prints milliseconds per step, then seconds per fit.
 """
 
 import argparse
@@ -29,6 +35,9 @@ import time
 
 import numpy as np
 from threadpoolctl import threadpool_limits
+
+from skperceptron import MLPClassifier, _mlp_training, _threads
+from skperceptron.presets import tabular
 
 ROWS, UNITS, PRODUCTS = 256, 256, 6
 
@@ -123,11 +132,46 @@ def _spin():
         pass
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=300)
-    args = parser.parse_args(argv)
-    quiet = _rows(args.steps)
+FITS = {
+    "tables preset": tabular("classification"),
+    "(256, 256, 256), batch 256": dict(hidden_layer_sizes=(256,) * 3, batch_size=256),
+    "(256, 256), batch 256": dict(hidden_layer_sizes=(256, 256), batch_size=256),
+    "(128, 128), batch 256": dict(hidden_layer_sizes=(128, 128), batch_size=256),
+}
+
+
+def _fit_seconds(params, split, X, y):
+    _mlp_training.split_steps = lambda *args: split
+    best = np.inf
+    for _ in range(3):
+        clf = MLPClassifier(**params, random_state=0)
+        start = time.perf_counter()
+        clf.fit(X, y)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _fits(epochs):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5000, 20)).astype(np.float32)
+    y = X[:, 0] + X[:, 1] ** 2 > 1
+    decide = _mlp_training.split_steps
+    rows = {}
+    try:
+        for label, params in FITS.items():
+            params = {**params, "max_iter": epochs}
+            rows[label] = [_fit_seconds(params, split, X, y) for split in (0, 1)]
+    finally:
+        _mlp_training.split_steps = decide
+    return rows
+
+
+def _with_hogs(measure):
     hogs = [
         multiprocessing.Process(target=_spin, daemon=True)
         for _ in range(os.cpu_count() or 1)
@@ -135,13 +179,41 @@ def main(argv=None):
     for hog in hogs:
         hog.start()
     try:
-        busy = _rows(args.steps)
+        return measure()
     finally:
         for hog in hogs:
             hog.terminate()
+
+
+def _step_madds(params):
+    units = [20, *params.get("hidden_layer_sizes", (100,)), 1]
+    if params.get("numeric_embedding") == "periodic":
+        units[0] += 20 * params["embedding_size"]
+    return _threads.step_multiply_adds(units, params.get("batch_size", 200)) / 1e6
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--epochs", type=int, default=20)
+    args = parser.parse_args(argv)
+    quiet = _rows(args.steps)
+    busy = _with_hogs(lambda: _rows(args.steps))
     print(f"{'ms per step':<24}{'idle':>8}{'busy':>8}")
     for label in quiet:
         print(f"{label:<24}{quiet[label]:>8.3f}{busy[label]:>8.3f}")
+    quiet = _fits(args.epochs)
+    busy = _with_hogs(lambda: _fits(args.epochs))
+    print()
+    header = "s per fit (one thread / split)"
+    print(f"{header:<32}{'M madds':>8}{'idle':>16}{'ratio':>7}{'busy':>16}{'ratio':>7}")
+    for label, (one, split) in quiet.items():
+        b_one, b_split = busy[label]
+        madds = _step_madds(FITS[label])
+        print(
+            f"{label:<32}{madds:>8.0f}{one:>8.3f}{split:>8.3f}{split / one:>7.2f}"
+            f"{b_one:>8.3f}{b_split:>8.3f}{b_split / b_one:>7.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -325,14 +325,15 @@ def main(argv=None):
     parser.add_argument("--markdown", default=None, help="write the tables here")
     parser.add_argument("--plot", default=None, help="save the summary figure here")
     args = parser.parse_args(argv)
+    names = args.tables.split(",") if args.tables else None
     if args.from_json:
         merged = {}
         for path in args.from_json:
             with open(path) as f:
                 for row in json.load(f):
-                    merged[row["table"], row["split"], row["model"]] = row
+                    if names is None or row["table"] in names:
+                        merged[row["table"], row["split"], row["model"]] = row
         return report(list(merged.values()), args)
-    names = args.tables.split(",") if args.tables else None
     models = args.models.split(",") if args.models else None
     missing = _realmlp_available()
     if missing is not None and (models is None or "realmlp_td" in models):

@@ -58,7 +58,7 @@ class MLPTrainingMixin:
         rows = min(batch, n_train) if stochastic else n_train
         # read before the fit limits its threads: steps in two threads, else
         # hold-out scores that cannot change the training computed alongside
-        split = stochastic and split_steps(layout.layer_units, rows)
+        split = split_steps(layout.layer_units, rows) if stochastic else 0
         alongside = (
             stochastic
             and not split
@@ -174,7 +174,7 @@ class MLPTrainingMixin:
         progress,
         strata,
         alongside=False,
-        split=False,
+        split=0,
     ):
         """Train ``self._flat`` in place with a stochastic solver, one epoch of
         ``source`` at a time.
@@ -184,8 +184,8 @@ class MLPTrainingMixin:
         then holds out ``validation_fraction`` of the source's rows);
         ``progress`` reports epochs to scikit-learn callbacks; ``alongside``
         lets an in-memory hold-out be scored in a second thread while the
-        next epoch trains (built-in scores only); ``split`` computes each
-        step of in-memory dense rows in two threads.
+        next epoch trains (built-in scores only); ``split`` (1 or 2) computes
+        each step of in-memory dense rows as two halves, in that many threads.
         """
         flat = self._flat
         if not incremental or not hasattr(self, "_optimizer"):
@@ -226,7 +226,7 @@ class MLPTrainingMixin:
             loss,
             tuple(spec.emb_features),
             self._input_transformer(),
-            n_threads=2 if epochs.splits_steps else 1,
+            n_threads=epochs.step_threads,
         )
 
         holdout = None

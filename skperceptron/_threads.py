@@ -17,9 +17,11 @@ ran at half speed. The hold-out's predictions of such fits run in one thread.
 A fit whose products run in one thread leaves the other cores idle. When its
 steps are large enough, each step's rows are split in two halves computed in
 two threads (``split_steps``; ``_sources/split_steps.py``), which meet once a
-step rather than at every product. Otherwise, when the hold-out's scores
-cannot change how training goes (no early stopping), they are computed in a
-second thread while the next epoch trains (``spare_core``).
+step rather than at every product; where only one thread is allowed, the
+halves are computed one after the other, so that the model is the same.
+Otherwise, when the hold-out's scores cannot change how training goes (no
+early stopping), they are computed in a second thread while the next epoch
+trains (``spare_core``).
 """
 
 import os
@@ -42,7 +44,8 @@ SINGLE_THREADED_PRODUCT = 131_072
 
 # Multiply-adds of a minibatch step's products (forward and backward) from
 # which splitting its rows over two threads pays for handing half of them to
-# the other thread (measured in benchmarks/step_threads.py).
+# the other thread and for the extra kernel calls (measured in
+# benchmarks/step_threads.py).
 SPLIT_STEP = 40_000_000
 
 _CONTROLLER = None
@@ -127,16 +130,22 @@ def spare_core(layer_units, batch_rows):
 
 
 def split_steps(layer_units, batch_rows):
-    """Whether a fit whose steps multiply ``batch_rows`` rows through layers
-    of ``layer_units`` should compute each step in two threads (see the
-    module docstring): its products run in one BLAS thread by choice
-    (``blas_threads_for``), a step has at least ``SPLIT_STEP`` multiply-adds,
-    the ``thread_budget`` allows two threads and the kernels release the GIL.
-    Call it before the fit limits its threads."""
+    """The threads each step of a fit whose steps multiply ``batch_rows``
+    rows through layers of ``layer_units`` is computed in, as two halves of
+    its rows (see the module docstring); 0 for steps left whole.
+
+    Whether steps are split depends on their shapes only, so that a fit's
+    model does not depend on the threads it gets (the halves' gradients are
+    summed in the same order in one thread as in two): steps of at least
+    ``SPLIT_STEP`` multiply-adds whose products run in one BLAS thread by
+    choice (``blas_threads_for``). They run in two threads when the
+    ``thread_budget`` allows and the kernels release the GIL, else in one.
+    Call it before the fit limits its threads.
+    """
     product = largest_product(layer_units, batch_rows)
-    return (
+    if not (
         SINGLE_THREADED_PRODUCT <= product < SMALL_PRODUCT
         and step_multiply_adds(layer_units, batch_rows) >= SPLIT_STEP
-        and compiled.releases_gil()
-        and thread_budget() > 1
-    )
+    ):
+        return 0
+    return 2 if compiled.releases_gil() and thread_budget() > 1 else 1

@@ -39,7 +39,12 @@ if "numba" in sys.modules:  # a plugin imported numba before this file
     config.reload_config()
 
 # rough seconds to compile (numba 0.59): the epoch kernels dominate
-_COMPILE_WEIGHTS = {"run_epoch": 40, "loss_and_gradient": 22, "perceptron_epoch": 5}
+_COMPILE_WEIGHTS = {
+    "run_epoch": 40,
+    "minibatch_loss_and_gradient": 35,
+    "loss_and_gradient": 22,
+    "perceptron_epoch": 5,
+}
 
 
 def _shares(variants, n):

@@ -56,6 +56,7 @@ LAYERS = [
     "_sources",
     "_sources.validation",
     "_sources.chunk_tasks",
+    "_sources.split_steps",
     "_sources.arrays",
     "_sources.chunks",
     "_sources.dask_store",

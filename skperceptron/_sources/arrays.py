@@ -117,15 +117,16 @@ class ArraySource:
         dropout,
         random_state,
         shuffle,
-        split_steps=False,
+        split_steps=0,
     ):
         """A runner of stochastic-solver epochs that train ``flat`` in place.
 
         Each ``run(hyper, state)`` draws the epoch's order from
         ``random_state`` as scikit-learn draws it (a permutation applied to
         the previous epoch's order; then, with dropout, the masks' seed) and
-        runs the epoch in one compiled call, or with ``split_steps`` (dense
-        rows) each minibatch step in two threads (``split_steps.py``);
+        runs the epoch in one compiled call, or with ``split_steps`` 1 or 2
+        (dense rows) each minibatch step as two halves of its rows, in that
+        many threads (``split_steps.py``);
         ``n_batches`` is the number of minibatch steps an epoch takes.
         """
         return _MLPEpochs(
@@ -198,7 +199,7 @@ class _MLPEpochs:
         if split_steps and dense:
             self.split = SplitSteps(
                 source.data, source.targets, self.sw, flat, spec, loss, batch_size,
-                dropout,
+                dropout, split_steps,
             )  # fmt: skip
         else:
             self.work = workspace(
@@ -206,9 +207,9 @@ class _MLPEpochs:
             )
 
     @property
-    def splits_steps(self):
-        """Whether each minibatch step runs in two threads."""
-        return self.split is not None
+    def step_threads(self):
+        """The threads a minibatch step runs in."""
+        return 1 if self.split is None else self.split.n_threads
 
     def run(self, hyper, state):
         """One epoch; returns the sum of batch losses times batch rows."""

@@ -146,7 +146,7 @@ class ChunkSource:
         dropout,
         random_state,
         shuffle,
-        split_steps=False,
+        split_steps=0,
     ):
         """A runner of stochastic-solver epochs (see ``ArraySource.mlp_epochs``;
         ``split_steps`` is not used: the chunks' workers are the parallelism)."""
@@ -189,7 +189,7 @@ class ChunkSource:
 
 
 class _MLPEpochs:
-    splits_steps = False  # each chunk's epoch is one compiled call
+    step_threads = 1  # each chunk's epoch is one compiled call
 
     def __init__(
         self, source, flat, spec, loss, batch_size, dropout, random_state, shuffle

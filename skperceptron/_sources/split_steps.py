@@ -14,7 +14,7 @@ The model is the one-thread epoch's up to the order of the sums: the same
 rows, steps and dropout masks (keyed by row position).
 """
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -38,9 +38,14 @@ class SplitSteps:
         Rows per minibatch.
     dropout : Dropout or None
         The dropout rates (to size the mask buffers).
+    n_threads : {1, 2}
+        The threads computing the halves.
     """
 
-    def __init__(self, data, Y, sample_weight, flat, spec, loss, batch_size, dropout):
+    def __init__(
+        self, data, Y, sample_weight, flat, spec, loss, batch_size, dropout, n_threads
+    ):
+        self.n_threads = n_threads
         self.data, self.Y, self.sw = data, Y, sample_weight
         self.flat, self.spec, self.loss, self.batch_size = flat, spec, loss, batch_size
         half = -(-batch_size // 2)
@@ -77,7 +82,10 @@ class SplitSteps:
         n_rows, batch_size = order.shape[0], self.batch_size
         mine, helpers = self.works
         total = 0.0
-        with ThreadPoolExecutor(1, thread_name_prefix="skperceptron-step") as helper:
+        helper = _InPlace()
+        if self.n_threads > 1:
+            helper = ThreadPoolExecutor(1, thread_name_prefix="skperceptron-step")
+        with helper:
             for step, first in enumerate(range(0, n_rows, batch_size)):
                 last = min(first + batch_size, n_rows)
                 middle = (first + last + 1) // 2
@@ -108,3 +116,16 @@ class SplitSteps:
                 )
                 total += batch_loss * (last - first)
         return total
+
+
+class _InPlace:
+    """An executor with no thread: every task waits to be taken back."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, *args):
+        return Future()  # pending, so cancel() succeeds
