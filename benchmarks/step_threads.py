@@ -21,7 +21,9 @@ Then whole fits, their steps in one thread against split over two
 (``skperceptron._sources.split_steps``, which the package uses from
 ``_threads.SPLIT_STEP`` multiply-adds a step on): the tables preset and
 plain networks of several sizes on 5,000 generated float32 rows, best of
-three fits, idle and next to the hogs.
+three fits, idle and next to the hogs; and, under a limit of one thread
+(joblib's workers), whole steps against split steps computed one half after
+the other (what keeps the model independent of the threads costs).
 
 Run: ``python benchmarks/step_threads.py [--steps 300] [--epochs 20]``;
 prints milliseconds per step, then seconds per fit.
@@ -165,7 +167,10 @@ def _fits(epochs):
     try:
         for label, params in FITS.items():
             params = {**params, "max_iter": epochs}
-            rows[label] = [_fit_seconds(params, split, X, y) for split in (0, 1)]
+            row = [_fit_seconds(params, split, X, y) for split in (0, 2)]
+            with threadpool_limits(1):  # the halves one after the other
+                row += [_fit_seconds(params, split, X, y) for split in (0, 1)]
+            rows[label] = row
     finally:
         _mlp_training.split_steps = decide
     return rows
@@ -205,15 +210,17 @@ def main(argv=None):
     quiet = _fits(args.epochs)
     busy = _with_hogs(lambda: _fits(args.epochs))
     print()
-    header = "s per fit (one thread / split)"
-    print(f"{header:<32}{'M madds':>8}{'idle':>16}{'ratio':>7}{'busy':>16}{'ratio':>7}")
-    for label, (one, split) in quiet.items():
-        b_one, b_split = busy[label]
-        madds = _step_madds(FITS[label])
-        print(
-            f"{label:<32}{madds:>8.0f}{one:>8.3f}{split:>8.3f}{split / one:>7.2f}"
-            f"{b_one:>8.3f}{b_split:>8.3f}{b_split / b_one:>7.2f}"
-        )
+    print("s per fit: whole steps / split steps, and their ratio")
+    header = f"{'':<30}{'M madds':>8}"
+    for column in ("idle", "busy", "1 thread idle"):
+        header += f"{column:>23}"
+    print(header)
+    for label, (whole, split, whole_1, split_1) in quiet.items():
+        b_whole, b_split = busy[label][:2]
+        line = f"{label:<30}{_step_madds(FITS[label]):>8.0f}"
+        for a, b in ((whole, split), (b_whole, b_split), (whole_1, split_1)):
+            line += f"{a:>8.3f}{b:>8.3f}{b / a:>7.2f}"
+        print(line)
 
 
 if __name__ == "__main__":
