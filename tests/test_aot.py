@@ -163,7 +163,10 @@ def test_kernels_release_the_gil(path, name, monkeypatch):
 
     monkeypatch.setattr((split_steps if split else arrays).compiled, name, capture)
     X = np.random.RandomState(0).normal(size=(4000, 64)).astype(np.float32)
-    MLPClassifier((256, 256), max_iter=1, batch_size=256).fit(X, X[:, 0] > 0)
+    # a step's part takes some milliseconds: long enough for the main thread
+    # to be scheduled while it runs, with other tests on the other cores
+    batch = 4000 if split else 256
+    MLPClassifier((256, 256), max_iter=1, batch_size=batch).fit(X, X[:, 0] > 0)
     args = calls[0]
     kernel = compiled.kernel(name, args[6 if split else 5].dtype, False, path == "aot")
     assert _python_runs_during(kernel, args)
