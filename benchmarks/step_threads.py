@@ -153,7 +153,9 @@ def _fit_seconds(params, split, X, y):
     return best
 
 
-def _fits(epochs):
+def _fits(epochs, limited):
+    """Seconds per fit of each of ``FITS``: whole and split steps, and with
+    ``limited`` the same under a one-thread limit."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -168,8 +170,9 @@ def _fits(epochs):
         for label, params in FITS.items():
             params = {**params, "max_iter": epochs}
             row = [_fit_seconds(params, split, X, y) for split in (0, 2)]
-            with threadpool_limits(1):  # the halves one after the other
-                row += [_fit_seconds(params, split, X, y) for split in (0, 1)]
+            if limited:
+                with threadpool_limits(1):  # the halves one after the other
+                    row += [_fit_seconds(params, split, X, y) for split in (0, 1)]
             rows[label] = row
     finally:
         _mlp_training.split_steps = decide
@@ -207,8 +210,8 @@ def main(argv=None):
     print(f"{'ms per step':<24}{'idle':>8}{'busy':>8}")
     for label in quiet:
         print(f"{label:<24}{quiet[label]:>8.3f}{busy[label]:>8.3f}")
-    quiet = _fits(args.epochs)
-    busy = _with_hogs(lambda: _fits(args.epochs))
+    quiet = _fits(args.epochs, limited=True)
+    busy = _with_hogs(lambda: _fits(args.epochs, limited=False))
     print()
     print("s per fit: whole steps / split steps, and their ratio")
     header = f"{'':<30}{'M madds':>8}"
@@ -216,7 +219,7 @@ def main(argv=None):
         header += f"{column:>23}"
     print(header)
     for label, (whole, split, whole_1, split_1) in quiet.items():
-        b_whole, b_split = busy[label][:2]
+        b_whole, b_split = busy[label]
         line = f"{label:<30}{_step_madds(FITS[label]):>8.0f}"
         for a, b in ((whole, split), (b_whole, b_split), (whole_1, split_1)):
             line += f"{a:>8.3f}{b:>8.3f}{b / a:>7.2f}"

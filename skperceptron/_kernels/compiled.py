@@ -194,11 +194,13 @@ def run_epoch(data, Y, sample_weight, order, batch_size, params, *rest):
     return f(data, Y, sample_weight, order, batch_size, params, *rest)
 
 
-def minibatch_loss_and_gradient(data, Y, sample_weight, rows, *rest):
+def minibatch_loss_and_gradient(
+    data, Y, sample_weight, rows, first, step, params, *rest
+):
     """``network.minibatch_loss_and_gradient`` (see there); dense input."""
-    f = kernel("minibatch_loss_and_gradient", rest[2].dtype, False)
+    f = kernel("minibatch_loss_and_gradient", params.dtype, False)
     data, Y, sample_weight = _inputs(f, data, Y, sample_weight)
-    return f(data, Y, sample_weight, rows, *rest)
+    return f(data, Y, sample_weight, rows, first, step, params, *rest)
 
 
 def minibatch_step(params, grad, part_grad, loss_sum, sample_weight, *rest):

@@ -10,8 +10,10 @@ the calling thread is done with its own (the machine is busy with other work
 and the helper is waiting for a core), the calling thread takes that half
 itself, so a busy machine costs no more than one thread does.
 
-The model is the one-thread epoch's up to the order of the sums: the same
-rows, steps and dropout masks (keyed by row position).
+Where only one thread is allowed, the calling thread computes both halves,
+summed in the same order: the model does not depend on the threads a fit
+gets. It is ``network.run_epoch``'s up to the order of the sums: the same
+rows, steps, sample weights and dropout masks (keyed by row position).
 """
 
 from concurrent.futures import Future, ThreadPoolExecutor
