@@ -107,7 +107,7 @@ def run_kernel_rows():
         none = np.empty(0)
         hyper = OptimizerParams(
             ADAM, 1e-4, 1e-3, 0.9, True, 0.9, 0.999, 1e-8, 0.0, 0.0, np.inf,
-            none, none, none, none, none,
+            np.empty(0, np.int64), none, none, none, none, none,
         )  # fmt: skip
         step = (params, grad, size - 200, 200.0, hyper, state)
         optimizer_step(*step, 1, 1.0, 1.0)

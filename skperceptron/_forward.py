@@ -169,65 +169,31 @@ def first_weights(coefs, inputs):
     return inputs.front_scale[:, None] * coefs[0]
 
 
-def predict(
-    X,
-    coefs,
-    intercepts,
-    act_codes,
-    negative_slope,
-    chunk_rows,
-    inputs=None,
-    n_threads=1,
-):
+def predict(X, coefs, intercepts, act_codes, negative_slope, chunk_rows, inputs=None):
     """Network output for every row of X, computed ``chunk_rows`` rows at a time.
 
     ``X`` is dense (C-contiguous) or CSR, in the dtype of the weights;
     ``act_codes`` holds one activation code per layer, ``negative_slope`` leaky
     relu's slope; ``inputs`` the ``InputLayer`` of the first layer's extras
-    (None: none). With ``n_threads`` 2, the chunks (at least two, of at most
-    ``chunk_rows`` rows) are shared by two threads (numpy releases the GIL);
-    the caller's BLAS should then run in one thread.
+    (None: none).
     """
     n_samples = X.shape[0]
+    n_weights = len(coefs)
     dtype = coefs[0].dtype
     out = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
-    threaded = n_threads > 1 and n_samples > 1
-    if threaded:
-        chunk_rows = min(chunk_rows, -(-n_samples // 2))
     chunk_rows = max(1, min(chunk_rows, n_samples))
+    hidden = [np.empty((chunk_rows, W.shape[1]), dtype=dtype) for W in coefs[:-1]]
     weights = [first_weights(coefs, inputs), *coefs[1:]]
-    starts = list(range(0, n_samples, chunk_rows))
-
-    def run(chunk_starts):
-        hidden = [np.empty((chunk_rows, W.shape[1]), dtype=dtype) for W in coefs[:-1]]
-        for first in chunk_starts:
-            last = min(first + chunk_rows, n_samples)
-            _chunk(X[first:last], weights, intercepts, act_codes, negative_slope,
-                   inputs, hidden, out[first:last])  # fmt: skip
-
-    if not threaded:
-        run(starts)
-        return out
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as helper:
-        other = helper.submit(run, starts[1::2])
-        run(starts[::2])
-        other.result()
+    for first in range(0, n_samples, chunk_rows):
+        last = min(first + chunk_rows, n_samples)
+        A = embed(X[first:last], inputs)
+        for k in range(n_weights):
+            Z = out[first:last] if k == n_weights - 1 else hidden[k][: last - first]
+            if k == 0 and not isinstance(A, np.ndarray):
+                Z[...] = A @ weights[0]  # CSR rows times dense weights
+            else:
+                np.dot(A, weights[k], out=Z)
+            Z += intercepts[k]
+            activate(Z, int(act_codes[k]), negative_slope)
+            A = Z
     return out
-
-
-def _chunk(X, weights, intercepts, act_codes, negative_slope, inputs, hidden, out):
-    """The network's outputs for the rows X, into ``out``; ``hidden`` holds a
-    buffer of at least X's rows per hidden layer."""
-    A = embed(X, inputs)
-    n_weights = len(weights)
-    for k in range(n_weights):
-        Z = out if k == n_weights - 1 else hidden[k][: X.shape[0]]
-        if k == 0 and not isinstance(A, np.ndarray):
-            Z[...] = A @ weights[0]  # CSR rows times dense weights
-        else:
-            np.dot(A, weights[k], out=Z)
-        Z += intercepts[k]
-        activate(Z, int(act_codes[k]), negative_slope)
-        A = Z

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._kernels.specs import Dropout
-from ._params import parameter_factors
+from ._params import factor_blocks, parameter_factors
 from ._sources.validation import HoldOutRuns, Network, Scoring, Validation
 from ._stochastic_optimizers import (
     STOCHASTIC_SOLVERS,
@@ -216,8 +216,9 @@ class MLPTrainingMixin:
         )
         layout = self._layout()
         optimizer.steps_per_epoch = epochs.n_batches
-        optimizer.lr_factors, optimizer.decay_factors = parameter_factors(
-            layout, self.lr_scaling, self.lr_factors, flat.dtype
+        optimizer.factors = factor_blocks(
+            *parameter_factors(layout, self.lr_scaling, self.lr_factors, flat.dtype),
+            layout.n_coef,
         )
         net = Network(
             layout,
@@ -239,6 +240,8 @@ class MLPTrainingMixin:
                 background=alongside
                 and isinstance(validation, Validation)
                 and scoring.kind != "custom",
+                spec=spec,
+                dtype=flat.dtype,
             )
 
         self.n_iter_ = 0

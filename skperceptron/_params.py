@@ -272,3 +272,21 @@ def parameter_factors(layout, lr_scaling, lr_factors, dtype):
         decay[start : start + size] = factors[name] ** 2
         start += size
     return lr.astype(dtype), decay.astype(dtype)
+
+
+def factor_blocks(lr, decay, n_coef):
+    """``(ends, lr_factors, decay_factors)`` of the runs of parameters that
+    share both factors in ``lr`` and ``decay`` (``parameter_factors``'s), cut
+    at ``n_coef`` (the penalised weights' end): the optimizer's step takes
+    one block at a time, with scalar factors. Empty for empty factors.
+
+    >>> factor_blocks(np.array([1.0, 1.0, 0.5, 0.1]), np.ones(4), 3)
+    (array([2, 3, 4]), array([1. , 0.5, 0.1]), array([1., 1., 1.]))
+    """
+    n = lr.shape[0]
+    if n == 0:
+        return np.empty(0, np.int64), lr, decay
+    changes = (lr[1:] != lr[:-1]) | (decay[1:] != decay[:-1])
+    ends = np.union1d(np.flatnonzero(changes) + 1, [n_coef, n])
+    ends = ends[(ends > 0) & (ends <= n)].astype(np.int64)
+    return ends, lr[ends - 1], decay[ends - 1]

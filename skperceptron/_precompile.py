@@ -63,7 +63,7 @@ def precompile(verbose=True):
     >>> from skperceptron import precompile
     >>> seconds = precompile(verbose=False)
     >>> len(seconds)
-    21
+    25
     """
     seconds = {}
     for name, elapsed in compile_variants():

@@ -140,8 +140,8 @@ class BaseOptimizer:
         weight decay.
 
     The fit loop sets ``steps_per_epoch`` (what step schedules count
-    progress in) and may set ``lr_factors`` and ``decay_factors``, the
-    per-parameter factors of the step size and decay (empty: none).
+    progress in) and may set ``factors``, the ``(factor_ends, lr_factors,
+    decay_factors)`` of ``OptimizerParams`` (empty: none).
     """
 
     momentum_name = None  # the attribute 'onecycle' cycles, if any
@@ -162,7 +162,7 @@ class BaseOptimizer:
         self.dropout_schedule = dropout_schedule
         self.weight_decay_schedule = weight_decay_schedule
         self.steps_per_epoch = 1
-        self.lr_factors = self.decay_factors = np.empty(0)
+        self.factors = (np.empty(0, np.int64), np.empty(0), np.empty(0))
         self.learning_rate = float(learning_rate_init)
         self.lr_schedule = lr_schedule
         self.max_iter = max_iter
@@ -207,14 +207,15 @@ class BaseOptimizer:
         if (
             cached is not None
             and cached[0] == key
-            and cached[1].lr_factors is self.lr_factors
-            and cached[1].decay_factors is self.decay_factors
+            and cached[1].factor_ends is self.factors[0]
         ):
             return cached[1]
+        factor_ends, lr_factors, decay_factors = self.factors
         values = dict(
             **self._step_factors(names, stepping),
-            lr_factors=self.lr_factors,
-            decay_factors=self.decay_factors,
+            factor_ends=factor_ends,
+            lr_factors=lr_factors,
+            decay_factors=decay_factors,
             solver=self.solver,
             alpha=float(alpha),
             learning_rate=self.learning_rate * self.warmup_factor,

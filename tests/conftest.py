@@ -43,6 +43,7 @@ _COMPILE_WEIGHTS = {
     "run_epoch": 40,
     "minibatch_loss_and_gradient": 35,
     "loss_and_gradient": 22,
+    "forward_pass_fast": 10,
     "perceptron_epoch": 5,
 }
 

@@ -69,6 +69,6 @@ def test_readme_opens_with_install_and_test_commands_used_by_ci():
 def test_precompile_command_lists_every_variant(capsys):
     assert main(["precompile"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 22 and lines[-1].startswith("total")
+    assert len(lines) == 26 and lines[-1].startswith("total")
     assert sum("perceptron_epoch" in line for line in lines) == 4
     assert all(re.search(r"\d+\.\d\d s$", line) for line in lines)

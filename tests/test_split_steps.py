@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from threadpoolctl import threadpool_limits
 
-from skperceptron import MLPClassifier, MLPRegressor, _forward, _mlp_training, _threads
+from skperceptron import MLPClassifier, MLPRegressor, _mlp_training, _threads
 from skperceptron._sources import split_steps
 from skperceptron.presets import tabular
 
@@ -158,27 +158,3 @@ def test_sparse_rows_are_not_split(monkeypatch):
     clf = MLPClassifier((16,), max_iter=2, random_state=0)
     _, names = _fit(monkeypatch, clf, sp.csr_matrix(X), y > 0.5, 2)
     assert not names
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_predictions_in_two_threads_are_those_of_one(monkeypatch, dtype):
-    """The hold-out of a split fit is scored in two threads, each taking
-    every other chunk of rows."""
-    X, y, _ = _data(1001, dtype)
-    reg = MLPRegressor(**{**tabular("regression"), "max_iter": 2}, random_state=0)
-    reg.fit(X, y)
-    layout = reg._layout()
-    spec = reg._kernel_spec(layout)
-    inputs = _forward.input_layer(layout.extra_views(reg._flat), spec.emb_features)
-    args = (
-        reg._input_transformer()(X),
-        reg.coefs_,
-        reg.intercepts_,
-        spec.act_codes,
-        spec.negative_slope,
-        512,
-        inputs,
-    )
-    one = _forward.predict(*args)
-    two = _forward.predict(*args, n_threads=2)
-    assert_allclose(two, one, rtol=1e-5 if dtype == np.float32 else 1e-12)

@@ -35,17 +35,18 @@ def test_tiny_products_skip_threadpoolctl(monkeypatch):
 
 def test_hold_out_of_a_threaded_fit_predicts_in_one_thread(monkeypatch):
     """numpy's and scipy's BLAS are separate pools in wheels: while the
-    kernels' products run threaded, the hold-out's predictions (numpy's
-    BLAS) run in one thread, and the user's limits are back afterwards."""
+    kernels' products run threaded, the hold-out's evaluation (a custom
+    scorer's predictions use numpy's BLAS) runs in one thread, and the
+    user's limits are back afterwards."""
     monkeypatch.setattr(_threads, "SMALL_PRODUCT", 1)  # every product threaded
     seen = []
-    evaluate = Validation.evaluate
+    score = Validation.score
 
     def spy(self, *args):
         seen.append(_blas_threads())
-        return evaluate(self, *args)
+        return score(self, *args)
 
-    monkeypatch.setattr(Validation, "evaluate", spy)
+    monkeypatch.setattr(Validation, "score", spy)
     X, y = load_iris(return_X_y=True)
     with threadpool_limits(2, user_api="blas"):
         before = _blas_threads()
@@ -72,7 +73,7 @@ def test_hold_out_of_a_single_threaded_fit_is_left_alone(monkeypatch):
     assert calls == []
 
 
-_EVALUATE = Validation.evaluate
+_SCORE = Validation.score
 
 
 def _fit_recording_threads(monkeypatch, spare, estimator, X, y):
@@ -83,9 +84,9 @@ def _fit_recording_threads(monkeypatch, spare, estimator, X, y):
 
     def spy(self, *args):
         threads.append(threading.current_thread().name)
-        return _EVALUATE(self, *args)
+        return _SCORE(self, *args)
 
-    monkeypatch.setattr(Validation, "evaluate", spy)
+    monkeypatch.setattr(Validation, "score", spy)
     return estimator.fit(X, y), threads
 
 
@@ -162,7 +163,7 @@ def test_a_failing_hold_out_thread_fails_the_fit_and_keeps_the_model(monkeypatch
     def broken(self, *args):
         raise MemoryError("hold-out")
 
-    monkeypatch.setattr(Validation, "evaluate", broken)
+    monkeypatch.setattr(Validation, "score", broken)
     clf.set_params(restore_best_weights=True)
     with pytest.raises(MemoryError, match="hold-out"):
         clf.fit(X, y)

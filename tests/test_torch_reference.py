@@ -174,6 +174,48 @@ def test_optimizer_steps_equal_torch(name, weight_decay):
     assert not np.allclose(ours, params)
 
 
+BLOCKS = (  # ends, step size factors, decay factors (the weights end at 30)
+    np.array([12, 30, 33, 36]),
+    np.array([0.5, 2.0, 0.1, 3.0]),
+    np.array([1.0, 0.25, 0.0, 4.0]),
+)
+
+
+@pytest.mark.parametrize("name", ["sgd momentum", "adam", "nadam", "rmsprop"])
+def test_factor_blocks_equal_torch_parameter_groups(name):
+    """Blocks of parameters with their own step size and decay factors take
+    the steps of torch's parameter groups with those step sizes and decays."""
+    make_ours, make_torch = SOLVERS[name]
+    weight_decay = 0.1 if name in ("adam", "nadam") else 0.0
+    optimizer = make_ours(weight_decay)
+    optimizer.factors = BLOCKS
+    params = np.random.RandomState(4).normal(size=N_COEF + N_BIAS)
+    gradients = _gradients(5, seed=5)
+    ours = _ours(optimizer, params, gradients)
+    ends, lr_factors, decay_factors = BLOCKS
+    tensors, groups = [], []
+    for lo, hi, lr_f, decay_f in zip(np.r_[0, ends[:-1]], ends, *BLOCKS[1:]):
+        tensor = torch.tensor(params[lo:hi], dtype=torch.float64, requires_grad=True)
+        tensors.append((tensor, lo, hi))
+        # torch decays by lr * weight_decay of the group
+        groups.append(
+            {
+                "params": [tensor],
+                "lr": LR * lr_f,
+                "weight_decay": weight_decay * decay_f / lr_f,
+            }
+        )
+    optimizer = make_torch(groups)
+    for grad in gradients:
+        for tensor, lo, hi in tensors:
+            tensor.grad = torch.tensor(grad[lo:hi])
+        optimizer.step()
+    expected = np.concatenate([t.detach().numpy() for t, _, _ in tensors])
+    assert_allclose(ours, expected, rtol=1e-6, atol=1e-9)
+    # the factors changed the steps
+    assert not np.allclose(ours, _ours(make_ours(weight_decay), params, gradients))
+
+
 def test_sgd_weight_decay_equals_torch_coupled_decay_without_momentum():
     # without momentum, decoupled (SGDW) and coupled (torch's SGD) decay agree
     params = np.random.RandomState(2).normal(size=N_COEF + N_BIAS)

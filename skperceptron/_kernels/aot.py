@@ -59,6 +59,9 @@ def _entries():
             data, Y, sw, params, spec, loss, alpha, work, dropout
         )
 
+    def forward_pass_fast(data, params, spec, work, dropout, out):
+        return network.forward_pass_fast(data, params, spec, work, dropout, out)
+
     def loss_sum(A, Y, sw, rows, delta, out_code, loss):
         return losses.loss_sum(A, Y, sw, rows, delta, out_code, loss)
 
@@ -104,10 +107,10 @@ def _variants(dtype, sparse):
     loss = loss_spec(0, 1e-16, quantiles=np.ones(2))
     dropout = Dropout(np.zeros(2), 0)
     spec, params, work = _network_args(dtype, sparse, gather_rows=not sparse)
-    factors, steps = np.ones(0, dtype), np.ones(0)
+    ends, factors, steps = np.ones(0, np.int64), np.ones(0, dtype), np.ones(0)
     hyper = OptimizerParams(
-        1, 0.1, 0.1, 0.9, True, 0.9, 0.9, 1e-8, 0.1, 0.1, np.inf, factors, factors,
-        steps, steps, steps,
+        1, 0.1, 0.1, 0.9, True, 0.9, 0.9, 1e-8, 0.1, 0.1, np.inf, ends, factors,
+        factors, steps, steps, steps,
     )  # fmt: skip
     state = optimizer_state(dtype, 0)
     yield (
@@ -131,6 +134,11 @@ def _variants(dtype, sparse):
         "loss_and_gradient",
         types.float64,
         (data, Y, sw, params, spec, loss, 0.1, lbfgs_work, dropout),
+    )
+    yield (
+        "forward_pass_fast",
+        types.none,
+        (data, params, spec, lbfgs_work, dropout, Y),
     )
     V = np.ones((2, 2), dtype)
     f64, matrix = np.ones(2), np.ones((2, 2))

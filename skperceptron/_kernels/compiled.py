@@ -224,6 +224,13 @@ def loss_and_gradient(data, Y, sample_weight, params, *rest):
     return f(data, Y, sample_weight, params, *rest)
 
 
+def forward_pass_fast(data, params, spec, work, dropout, out):
+    """``network.forward_pass_fast`` (see there)."""
+    f = kernel("forward_pass_fast", params.dtype, _sparse(data[1]), _covered(data[1]))
+    (data,) = _inputs(f, data)
+    f(data, params, spec, work, dropout, out)
+
+
 def loss_sum(outputs, Y, sample_weight, rows, delta, out_code, loss):
     """``losses.loss_sum`` (see there)."""
     f = kernel("loss_sum", outputs.dtype)

@@ -567,6 +567,44 @@ def minibatch_step(
 
 
 @jit
+def forward_pass_fast(data, params, spec, work, dropout, out):
+    """The network's outputs for every row of ``data`` into ``out``.
+
+    The forward pass of training without dropout (its rates scaled by 0),
+    over blocks of as many rows as ``work`` holds; dense rows are read in
+    place (``work.x_buf`` None).
+
+    Parameters
+    ----------
+    data : tuple
+        ``(X, None)`` for dense input, ``(None, (data, indices, indptr))`` for CSR.
+    params : ndarray of shape (n_params,)
+        The flat parameter vector.
+    spec : NetworkSpec
+        The network's shape.
+    work : Workspace
+        Scratch arrays for blocks of rows (``x_buf`` None).
+    dropout : Dropout
+        Any ``Dropout`` of the network (its rates are not applied).
+    out : ndarray of shape (n_samples, n_outputs)
+        Receives the outputs.
+    """
+    n_samples, n_outputs = out.shape
+    block = work.act_buf.shape[0] // spec.unit_cum[-1]
+    for first in range(0, n_samples, block):
+        last = min(first + block, n_samples)
+        rows = np.arange(first, last)
+        Z = forward_batch(
+            data, rows, first, params, spec, work, None, dropout, first, 0.0
+        )
+        for i in range(last - first):
+            o = out[first + i]
+            z = Z[i]
+            for j in range(n_outputs):
+                o[j] = z[j]
+
+
+@jit
 def loss_and_gradient(data, Y, sample_weight, params, spec, loss, alpha, work, dropout):
     """Full-batch objective and its gradient (for L-BFGS), L2 term included.
 

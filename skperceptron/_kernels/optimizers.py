@@ -17,50 +17,40 @@ import numpy as np
 from ._jit import jit
 from .specs import ADAGRAD, ADAM, NADAM, RMSPROP
 
-# Every solver takes ``lr_f`` and ``decay_f``: per-parameter factors of the
-# step size and of the decoupled decay, or empty arrays for none. The test of
-# their emptiness is loop-invariant (LLVM unswitches it), so unfactored steps
-# run the loop they ran before the factors existed.
+# Every solver updates one block of parameters that share a step size and a
+# decay (the caller scales both by the block's factors): scalar factors keep
+# the loops to the parameters, their gradients and the solver's memory.
 
 
 @jit
-def _sgd(
-    params, grad, velocity, alpha, s, lr, momentum, nesterov, decay, lr_f, decay_f
-):
+def _sgd(params, grad, velocity, alpha, s, lr, momentum, nesterov, decay):
     """Momentum SGD; Nesterov's variant applies ``momentum * v - lr * g`` again.
 
     ``decay * w`` is taken off the weights besides the step (decoupled weight
     decay; subtracting it keeps small decays that ``(1 - decay) * w`` would
     round away in float32).
     """
-    factored = lr_f.shape[0] > 0
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
         w = params[j]
         sumsq += w * w
         g = (grad[j] + alpha * w) / s
-        step_lr, step_decay = lr, decay
-        if factored:
-            step_lr, step_decay = lr * lr_f[j], decay * decay_f[j]
-        v = momentum * velocity[j] - step_lr * g
+        v = momentum * velocity[j] - lr * g
         velocity[j] = v
         if nesterov:  # loop-invariant: LLVM unswitches it
-            params[j] = (w - step_decay * w) + (momentum * v - step_lr * g)
+            params[j] = (w - decay * w) + (momentum * v - lr * g)
         else:
-            params[j] = (w - step_decay * w) + v
+            params[j] = (w - decay * w) + v
     return sumsq
 
 
 @jit
-def _adam(
-    params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps, decay, lr_f, decay_f
-):
+def _adam(params, grad, m, v, alpha, weight_sum, lr, beta_1, beta_2, eps, decay):
     # (1 - beta) is rounded from float64 once, as numpy does with Python floats
     keep_1 = params.dtype.type(1.0 - float(beta_1))
     keep_2 = params.dtype.type(1.0 - float(beta_2))
     decay_1 = params.dtype.type(beta_1)
     decay_2 = params.dtype.type(beta_2)
-    factored = lr_f.shape[0] > 0
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
         w = params[j]
@@ -70,29 +60,12 @@ def _adam(
         vj = decay_2 * v[j] + keep_2 * (g * g)
         m[j] = mj
         v[j] = vj
-        step_lr, step_decay = lr, decay
-        if factored:
-            step_lr, step_decay = lr * lr_f[j], decay * decay_f[j]
-        params[j] = (w - step_decay * w) + (-step_lr * mj / (np.sqrt(vj) + eps))
+        params[j] = (w - decay * w) + (-lr * mj / (np.sqrt(vj) + eps))
     return sumsq
 
 
 @jit
-def _nadam(
-    params,
-    grad,
-    m,
-    v,
-    alpha,
-    weight_sum,
-    coefs,
-    beta_1,
-    beta_2,
-    eps,
-    decay,
-    lr_f,
-    decay_f,
-):
+def _nadam(params, grad, m, v, alpha, weight_sum, coefs, beta_1, beta_2, eps, decay):
     """Nadam as PyTorch's ``NAdam``: ``coefs`` = (gradient and momentum step
     sizes, 1 / bias correction of ``v``)."""
     keep_1 = params.dtype.type(1.0 - float(beta_1))
@@ -100,8 +73,6 @@ def _nadam(
     decay_1 = params.dtype.type(beta_1)
     decay_2 = params.dtype.type(beta_2)
     g_step, m_step, inv_correction = coefs
-    factored = lr_f.shape[0] > 0
-    one = params.dtype.type(1)
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
         w = params[j]
@@ -112,22 +83,16 @@ def _nadam(
         m[j] = mj
         v[j] = vj
         denom = np.sqrt(vj * inv_correction) + eps
-        factor, step_decay = one, decay
-        if factored:
-            factor, step_decay = lr_f[j], decay * decay_f[j]
-        params[j] = (w - step_decay * w) - factor * (g_step * g + m_step * mj) / denom
+        params[j] = (w - decay * w) - (g_step * g + m_step * mj) / denom
     return sumsq
 
 
 @jit
-def _rmsprop_adagrad(
-    params, grad, v, alpha, weight_sum, lr, rule, beta_2, eps, decay, lr_f, decay_f
-):
+def _rmsprop_adagrad(params, grad, v, alpha, weight_sum, lr, rule, beta_2, eps, decay):
     """rmsprop (``v`` a moving average of g**2) or adagrad (``v`` their sum),
     as ``rule`` (``RMSPROP`` or ``ADAGRAD``) says."""
     forget = params.dtype.type(beta_2 if rule == RMSPROP else 1.0)
     gain = params.dtype.type(1.0 - float(beta_2) if rule == RMSPROP else 1.0)
-    factored = lr_f.shape[0] > 0
     sumsq = params.dtype.type(0)
     for j in range(params.shape[0]):
         w = params[j]
@@ -135,10 +100,7 @@ def _rmsprop_adagrad(
         g = (grad[j] + alpha * w) / weight_sum
         vj = forget * v[j] + gain * (g * g)
         v[j] = vj
-        step_lr, step_decay = lr, decay
-        if factored:
-            step_lr, step_decay = lr * lr_f[j], decay * decay_f[j]
-        params[j] = (w - step_decay * w) - step_lr * g / (np.sqrt(vj) + eps)
+        params[j] = (w - decay * w) - lr * g / (np.sqrt(vj) + eps)
     return sumsq
 
 
@@ -164,6 +126,20 @@ def _clip_factor(params, grad, n_coef, alpha, weight_sum, max_norm):
 
 
 @jit
+def _block(hyper, b, n_coef, n_params):
+    """``(start, end, step size factor, decay factor)`` of block ``b``: the
+    blocks of ``hyper.factor_ends``, else the weights (decayed) and the
+    biases (not decayed)."""
+    ends = hyper.factor_ends
+    if ends.shape[0] > 0:
+        start = 0 if b == 0 else ends[b - 1]
+        return start, ends[b], float(hyper.lr_factors[b]), float(hyper.decay_factors[b])
+    if b == 0:
+        return 0, n_coef, 1.0, 1.0
+    return n_coef, n_params, 1.0, 0.0
+
+
+@jit
 def optimizer_step(
     params, grad, n_coef, weight_sum, hyper, state, t, lr_scale, decay_scale
 ):
@@ -176,8 +152,8 @@ def optimizer_step(
         (the weighted loss sum's, without the L2 term).
     n_coef : int
         Length of the weight block ``params[:n_coef]`` that ``alpha`` penalises;
-        ``weight_decay`` shrinks it, and with ``hyper.decay_factors`` every
-        parameter by its factor.
+        ``weight_decay`` shrinks it, and with ``hyper.factor_ends`` every
+        block of parameters by its factor.
     weight_sum : float
         Sum of the batch's sample weights (its row count when unweighted).
     hyper : OptimizerParams
@@ -203,56 +179,54 @@ def optimizer_step(
         weight_sum / _clip_factor(params, grad, n_coef, alpha, s, hyper.max_grad_norm)
     )
     base_lr = hyper.learning_rate * lr_scale
-    decay = cast(base_lr * hyper.weight_decay * decay_scale)
-    W, G, B, GB = params[:n_coef], grad[:n_coef], params[n_coef:], grad[n_coef:]
-    lr_f, decay_f = hyper.lr_factors, hyper.decay_factors
-    factored = lr_f.shape[0] > 0
-    # the factors cover every parameter; without them biases are not decayed
-    lr_w, lr_b = lr_f[: n_coef if factored else 0], lr_f[n_coef:]
-    dec_w, dec_b = decay_f[: n_coef if factored else 0], decay_f[n_coef:]
-    b_decay = decay if factored else zero
+    decay = base_lr * hyper.weight_decay * decay_scale
     solver = hyper.solver
     b1 = hyper.beta_1
     b2 = hyper.beta_2
     eps = cast(hyper.epsilon)
-    if solver == ADAM or solver == NADAM:
-        m, v = state.m, state.v
-        mw, vw, mb, vb = m[:n_coef], v[:n_coef], m[n_coef:], v[n_coef:]
-        if solver == NADAM:
-            mu_product = state.mu_product
-            md = hyper.momentum_decay
-            mu = b1 * (1.0 - 0.5 * 0.96 ** (t * md))
-            mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * md))
-            product = mu_product[0] * mu
-            mu_product[0] = product
-            coefs = (
-                cast(base_lr * (1.0 - mu) / (1.0 - product)),
-                cast(base_lr * mu_next / (1.0 - product * mu_next)),
-                cast(1.0 / (1.0 - b2**t)),
-            )
-            args = (coefs, b1, b2, eps)
-            sumsq = float(_nadam(W, G, mw, vw, alpha, s, *args, decay, lr_w, dec_w))
-            _nadam(B, GB, mb, vb, zero, s, *args, b_decay, lr_b, dec_b)
-            return sumsq
-        lr = cast(base_lr * np.sqrt(1.0 - b2**t) / (1.0 - b1**t))
-        args = (lr, b1, b2, eps)
-        sumsq = float(_adam(W, G, mw, vw, alpha, s, *args, decay, lr_w, dec_w))
-        _adam(B, GB, mb, vb, zero, s, *args, b_decay, lr_b, dec_b)
-        return sumsq
-    if solver == RMSPROP or solver == ADAGRAD:
-        sq_w, sq_b = state.square_avg[:n_coef], state.square_avg[n_coef:]
-        args = (cast(base_lr), solver, b2, eps)
-        sumsq = float(_rmsprop_adagrad(W, G, sq_w, alpha, s, *args, decay, lr_w, dec_w))
-        _rmsprop_adagrad(B, GB, sq_b, zero, s, *args, b_decay, lr_b, dec_b)
-        return sumsq
-    # SGD
-    lr = cast(base_lr)
-    mu = cast(hyper.momentum)
-    nesterov = hyper.nesterov
-    velocity = state.velocity
-    vw, vb = velocity[:n_coef], velocity[n_coef:]
-    sumsq = float(_sgd(W, G, vw, alpha, s, lr, mu, nesterov, decay, lr_w, dec_w))
-    _sgd(B, GB, vb, zero, s, lr, mu, nesterov, b_decay, lr_b, dec_b)
+    # the solver's step sizes of this step, before the blocks' factors
+    lr = base_lr
+    g_step = m_step = inv_correction = 0.0
+    if solver == NADAM:
+        mu_product = state.mu_product
+        md = hyper.momentum_decay
+        mu = b1 * (1.0 - 0.5 * 0.96 ** (t * md))
+        mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * md))
+        product = mu_product[0] * mu
+        mu_product[0] = product
+        g_step = base_lr * (1.0 - mu) / (1.0 - product)
+        m_step = base_lr * mu_next / (1.0 - product * mu_next)
+        inv_correction = 1.0 / (1.0 - b2**t)
+    elif solver == ADAM:
+        lr = base_lr * np.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+    n_params = params.shape[0]
+    n_blocks = max(hyper.factor_ends.shape[0], 2)
+    sumsq = 0.0
+    for b in range(n_blocks):
+        lo, hi, lr_f, decay_f = _block(hyper, b, n_coef, n_params)
+        P, G = params[lo:hi], grad[lo:hi]
+        weights = hi <= n_coef  # blocks never straddle the weights' end
+        a = alpha if weights else zero
+        block_decay = cast(decay * decay_f)
+        if solver == ADAM or solver == NADAM:
+            m, v = state.m[lo:hi], state.v[lo:hi]
+            if solver == NADAM:
+                coefs = (cast(g_step * lr_f), cast(m_step * lr_f), cast(inv_correction))
+                part = _nadam(P, G, m, v, a, s, coefs, b1, b2, eps, block_decay)
+            else:
+                block_lr = cast(lr * lr_f)
+                part = _adam(P, G, m, v, a, s, block_lr, b1, b2, eps, block_decay)
+        elif solver == RMSPROP or solver == ADAGRAD:
+            sq = state.square_avg[lo:hi]
+            args = (cast(lr * lr_f), solver, b2, eps, block_decay)
+            part = _rmsprop_adagrad(P, G, sq, a, s, *args)
+        else:  # SGD
+            velocity = state.velocity[lo:hi]
+            mu = cast(hyper.momentum)
+            block_lr = cast(lr * lr_f)
+            part = _sgd(P, G, velocity, a, s, block_lr, mu, hyper.nesterov, block_decay)
+        if weights:
+            sumsq += float(part)
     return sumsq
 
 

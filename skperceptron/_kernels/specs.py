@@ -220,8 +220,10 @@ class OptimizerParams(NamedTuple):
     Nadam's; ``weight_decay`` shrinks the weights by ``learning_rate *
     weight_decay`` per step, apart from the gradient (AdamW, SGDW);
     ``max_grad_norm`` clips the gradient's global norm (inf: no clipping).
-    ``lr_factors`` and ``decay_factors`` multiply each parameter's step size
-    and decoupled decay (empty: 1); ``step_lr``, ``step_decay`` and
+    ``factor_ends`` divides the parameters into blocks (the end of each, in
+    order) whose step size and decoupled decay ``lr_factors`` and
+    ``decay_factors`` multiply (one each per block; all three empty: the
+    weights and the biases, the biases not decayed); ``step_lr``, ``step_decay`` and
     ``step_dropout`` multiply the learning rate, the weight decay and the
     dropout rates of each minibatch step of the epoch (empty: 1).
     """
@@ -237,6 +239,7 @@ class OptimizerParams(NamedTuple):
     momentum_decay: float
     weight_decay: float
     max_grad_norm: float
+    factor_ends: np.ndarray
     lr_factors: np.ndarray
     decay_factors: np.ndarray
     step_lr: np.ndarray
