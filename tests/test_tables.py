@@ -26,7 +26,7 @@ from skperceptron._kernels.specs import (
     no_dropout,
     workspace,
 )
-from skperceptron._params import ParamLayout, parameter_factors
+from skperceptron._params import ParamLayout, factor_blocks, parameter_factors
 from skperceptron._stochastic_optimizers import step_schedule
 from skperceptron.presets import tabular
 
@@ -328,6 +328,22 @@ def test_parameter_factors():
     assert_array_equal(lr[layout.n_base + 6 :], 0.1)
     with pytest.raises(ValueError, match="lr_factors takes the keys"):
         parameter_factors(layout, None, {"weights": 2.0}, np.float64)
+
+
+def test_factor_blocks_hold_the_parameter_factors():
+    layout = ParamLayout((6, 4, 3, 2), front_scale=True, embedding=(2, 3, 1))
+    lr, decay = parameter_factors(layout, "ntk", {"bias": 0.5}, np.float32)
+    ends, lr_blocks, decay_blocks = factor_blocks(lr, decay, layout.n_coef)
+    assert ends[-1] == layout.n_params and layout.n_coef in ends
+    sizes = np.diff(ends, prepend=0)
+    assert np.all(sizes > 0)
+    assert_array_equal(np.repeat(lr_blocks, sizes), lr)
+    assert_array_equal(np.repeat(decay_blocks, sizes), decay)
+    assert lr_blocks.dtype == np.float32 and ends.dtype == np.int64
+    # three weight matrices (fan-ins 6, 4, 3), biases, front scale, embeddings
+    assert len(ends) == 3 + 1 + 1 + 1
+    empty = factor_blocks(np.empty(0), np.empty(0), layout.n_coef)
+    assert all(a.shape == (0,) for a in empty)
 
 
 def test_unknown_lr_factor_fails_the_fit_and_keeps_the_model():
