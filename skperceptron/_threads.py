@@ -8,11 +8,12 @@ A fit whose largest minibatch product is small therefore runs its products in
 one thread, scoped to the fit (``threadpoolctl``, restored afterwards); larger
 products keep the thread count the user or joblib set, which is never raised.
 
-The kernels call scipy's BLAS; the hold-out's predictions between epochs call
-numpy's, which wheels ship as a second library with its own thread pool.
-OpenBLAS threads spin for a while after each product before they sleep, so
-two pools of threads took turns on the cores: a fit with threaded products
-ran at half speed. The hold-out's predictions of such fits run in one thread.
+The kernels call scipy's BLAS; predictions call numpy's, which wheels ship
+as a second library with its own thread pool. OpenBLAS threads spin for a
+while after each product before they sleep, so two pools of threads took
+turns on the cores: a fit with threaded products ran at half speed. The
+hold-out's evaluation between the epochs of such fits, which may predict
+(a custom scorer, a chunked hold-out), runs in one thread.
 
 A fit whose products run in one thread leaves the other cores idle. When its
 steps are large enough, each step's rows are split in two halves computed in
@@ -95,7 +96,7 @@ def _one_thread():
 
 def between_products(layer_units, batch_rows):
     """The context factory for BLAS work a fit does between its steps (the
-    hold-out's predictions): one thread when the steps' products run in
+    hold-out's evaluation): one thread when the steps' products run in
     several, else a factory of contexts that change nothing."""
     if largest_product(layer_units, batch_rows) >= SMALL_PRODUCT:
         return _one_thread

@@ -221,9 +221,10 @@ class OptimizerParams(NamedTuple):
     weight_decay`` per step, apart from the gradient (AdamW, SGDW);
     ``max_grad_norm`` clips the gradient's global norm (inf: no clipping).
     ``factor_ends`` divides the parameters into blocks (the end of each, in
-    order) whose step size and decoupled decay ``lr_factors`` and
-    ``decay_factors`` multiply (one each per block; all three empty: the
-    weights and the biases, the biases not decayed); ``step_lr``, ``step_decay`` and
+    order, one block ending where the weights end) whose step size and
+    decoupled decay ``lr_factors`` and ``decay_factors`` multiply (one each
+    per block; all three empty: the weights and the biases, the biases not
+    decayed); ``step_lr``, ``step_decay`` and
     ``step_dropout`` multiply the learning rate, the weight decay and the
     dropout rates of each minibatch step of the epoch (empty: 1).
     """
