@@ -52,29 +52,21 @@ def _fitted(kind, dtype, n_samples=301):
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("n_threads", [1, 2])
 def test_kernel_outputs_are_prediction_outputs(kind, dtype, sparse, n_threads):
-    est, X = _fitted(kind, dtype)
-    if sparse:
-        X = sp.csr_matrix(X)
-    net, spec = _network(est, n_threads)
-    outputs = HoldOutOutputs(X, net, spec, est._flat.dtype, n_threads)
-    try:
-        got = outputs(est._flat)
-    finally:
-        outputs.close()
-    expected = validation.network_outputs(est._flat, net, X)
-    assert got.dtype == expected.dtype == est._flat.dtype
     tol = 1e-4 if dtype == np.float32 else 1e-10
-    assert_allclose(got, expected, rtol=tol, atol=tol)
-    # blocks of rows: more rows than a workspace holds
-    est_block, X_block = _fitted(kind, dtype, n_samples=1300)
-    net, spec = _network(est_block, n_threads)
-    outputs = HoldOutOutputs(X_block, net, spec, est_block._flat.dtype, n_threads)
-    try:
-        got = outputs(est_block._flat)
-    finally:
-        outputs.close()
-    expected = validation.network_outputs(est_block._flat, net, X_block)
-    assert_allclose(got, expected, rtol=tol, atol=tol)
+    # 1300 rows: more than a workspace's block holds, in one thread or two
+    for n_samples in (301, 1300):
+        est, X = _fitted(kind, dtype, n_samples)
+        if sparse:
+            X = sp.csr_matrix(X)
+        net, spec = _network(est, n_threads)
+        outputs = HoldOutOutputs(X, net, spec, est._flat.dtype, n_threads)
+        try:
+            got = outputs(est._flat)
+        finally:
+            outputs.close()
+        expected = validation.network_outputs(est._flat, net, X)
+        assert got.dtype == expected.dtype == est._flat.dtype
+        assert_allclose(got, expected, rtol=tol, atol=tol)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
