@@ -118,6 +118,13 @@ def thread_budget():
     return min(limits) if limits else (os.cpu_count() or 1)
 
 
+def _one_thread_by_choice(layer_units, batch_rows):
+    """Whether the steps' largest product is one that ``blas_threads_for``
+    runs in one thread although BLAS would thread it."""
+    product = largest_product(layer_units, batch_rows)
+    return SINGLE_THREADED_PRODUCT <= product < SMALL_PRODUCT
+
+
 def spare_core(layer_units, batch_rows):
     """Whether a fit whose steps multiply ``batch_rows`` rows through layers
     of ``layer_units`` may put side work on a core of its own: its products
@@ -126,8 +133,7 @@ def spare_core(layer_units, batch_rows):
     ``thread_budget`` is more than one (joblib limits its workers to their
     share of the cores, a user may set ``OPENBLAS_NUM_THREADS=1``). Call it
     before the fit limits its threads."""
-    product = largest_product(layer_units, batch_rows)
-    return SINGLE_THREADED_PRODUCT <= product < SMALL_PRODUCT and thread_budget() > 1
+    return _one_thread_by_choice(layer_units, batch_rows) and thread_budget() > 1
 
 
 def split_steps(layer_units, batch_rows):
@@ -143,9 +149,8 @@ def split_steps(layer_units, batch_rows):
     ``thread_budget`` allows and the kernels release the GIL, else in one.
     Call it before the fit limits its threads.
     """
-    product = largest_product(layer_units, batch_rows)
     if not (
-        SINGLE_THREADED_PRODUCT <= product < SMALL_PRODUCT
+        _one_thread_by_choice(layer_units, batch_rows)
         and step_multiply_adds(layer_units, batch_rows) >= SPLIT_STEP
     ):
         return 0
